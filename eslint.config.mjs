@@ -1,0 +1,31 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', console: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import a lib through its root alias (@agreements/...).' }] }],
+    },
+  },
+  {
+    // The domain is pure: no framework, no I/O, no other lib of ours.
+    files: ['libs/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@nestjs/*', '@agreements/*', 'node:*', 'fs', 'crypto', 'better-sqlite3', 'kafkajs', 'pg', 'kysely'], message: 'libs/domain stays pure: no framework, no I/O, no other lib.' },
+      ] }],
+      'no-restricted-syntax': ['error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The domain gets time from the command; it never reads the clock.' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'The domain gets time from the command; it never reads the clock.' },
+        { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'No randomness in the domain.' },
+      ],
+    },
+  },
+);

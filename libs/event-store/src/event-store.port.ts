@@ -1,0 +1,156 @@
+/**
+ * The event store port. Every implementation (embedded SQLite, EventStoreDB) passes the same
+ * contract suite (testing/event-store.contract.ts), so the rest of the product never knows which
+ * one it runs on.
+ *
+ * Positions are opaque strings that order every event of the store. Only the store that made a
+ * position can compare two of them (comparePositions). readAll takes a position inclusively
+ * ("from"), subscribeToAll exclusively ("after" a checkpoint), as EventStoreDB does.
+ */
+
+export type Position = string;
+
+/** 'no_stream': the stream must not exist yet (-1 in the HTTP contract); a number: its exact last revision. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface EventSource {
+  publisher: string;
+  url?: string;
+  publishedAt?: string;
+  quote?: string;
+}
+
+export interface EventMetadata {
+  actor: string;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  /** Business time exactly as the operator wrote it (may be partial: "2017-08"). */
+  occurredAt: string;
+  sources: EventSource[];
+  schemaVersion: number;
+}
+
+export interface EventToAppend {
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  eventId: string;
+  type: string;
+  streamId: string;
+  /** 0 for the first event of the stream. */
+  revision: number;
+  position: Position;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  /** Set by the store when the event was committed (RFC 3339, UTC). */
+  recordedAt: string;
+}
+
+export interface AppendedEvent {
+  eventId: string;
+  type: string;
+  revision: number;
+  position: Position;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** The stream's last revision after the append. */
+  revision: number;
+  /** The global position of the last appended event. */
+  position: Position;
+  events: AppendedEvent[];
+}
+
+/** What the command log keeps so a retried command is answered with its first result. */
+export interface CommandRecord {
+  commandId: string;
+  /** A hash of the request body, to tell a retry from a different command reusing the id. */
+  requestHash: string;
+  result: AppendResult;
+}
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /** When given, the command is logged in the same atomic write as its events. */
+  command?: { commandId: string; requestHash: string };
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive. Forwards defaults to 0, backwards to the end. */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive; forwards defaults to the start, backwards to the end. */
+  fromPosition?: Position;
+  maxCount?: number;
+  /** Only these event types. */
+  types?: string[];
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: the subscription starts with the first event after this position; undefined = from the start. */
+  afterPosition?: Position;
+}
+
+/**
+ * Catch-up then live. Iterate it with for-await; events come in global order, each once.
+ * close() ends the iteration (a pending next() resolves done).
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
+  /** The command log entry for this id, if a command with it was stored. */
+  findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  /** [] when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** The position of the last event in the store, or undefined when it is empty. */
+  headPosition(): Promise<Position | undefined>;
+  /** Negative when a is before b, 0 when equal, positive when after. */
+  comparePositions(a: Position, b: Position): number;
+  /** Throws when the position is not one this store could have made. */
+  parsePosition(text: string): Position;
+  close(): Promise<void>;
+}
+
+/** The expected revision did not match; actual is -1 when the stream does not exist. */
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${actual}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** The command id is already in the command log; record is what was stored for it. */
+export class CommandAlreadyRecordedError extends Error {
+  constructor(readonly record: CommandRecord) {
+    super(`command ${record.commandId} was already recorded`);
+    this.name = 'CommandAlreadyRecordedError';
+  }
+}
+
+/** An event id that the store already holds, under another command. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already in the store`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
