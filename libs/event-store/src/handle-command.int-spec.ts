@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WrongExpectedRevisionError } from './event-store.port';
+import { CommandContext, CommandDecider, CommandIdReusedError, eventIdFor, handleCommand } from './handle-command';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+// A counter stream: just enough domain to tell a decision made on stale state from a fresh one,
+// since every Incremented event carries the total it was decided on.
+type CounterCommand = { type: 'Increment'; by: number };
+interface CounterState {
+  total: number;
+}
+class CounterRefused extends Error {
+  readonly code = 'NOT_POSITIVE';
+}
+const counter: CommandDecider<CounterCommand, CounterState> = {
+  initialState: { total: 0 },
+  decide(command, state) {
+    if (command.by <= 0) throw new CounterRefused(`cannot increment by ${command.by}`);
+    return [{ type: 'Incremented', data: { by: command.by, total: state.total + command.by } }];
+  },
+  evolve(state, event) {
+    switch (event.type) {
+      case 'Incremented':
+        return { total: event.data.total as number };
+      default:
+        return state;
+    }
+  },
+};
+
+describe('handleCommand', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'handle-command-'));
+    store = await SqliteEventStore.open({ file: join(dir, 'events.sqlite') });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const context = (overrides: Partial<CommandContext> = {}): CommandContext => ({
+    commandId: randomUUID(),
+    requestHash: 'hash-of-the-body',
+    actor: 'desk-1',
+    correlationId: 'correlation-1',
+    causationId: 'causation-1',
+    occurredAt: '2017-05-04',
+    sources: [{ publisher: 'Xinhua', url: 'http://www.xinhuanet.com/a' }],
+    schemaVersionOf: (type) => (type === 'Incremented' ? 2 : 1),
+    ...overrides,
+  });
+  const increment = (ctx: CommandContext, options: { by?: number; expectedRevision?: number; streamId?: string } = {}) =>
+    handleCommand(store, {
+      streamId: options.streamId ?? 'counter-1',
+      decider: counter,
+      command: { type: 'Increment', by: options.by ?? 1 },
+      expectedRevision: options.expectedRevision,
+      context: ctx,
+    });
+  const totals = async (streamId = 'counter-1') => (await store.readStream(streamId)).map((e) => e.data.total);
+
+  it('appends the decided events with the command metadata and ids derived from the command id', async () => {
+    const ctx = context();
+
+    const { result, replayed } = await increment(ctx, { by: 3 });
+
+    expect(replayed).toBe(false);
+    expect(result).toMatchObject({ streamId: 'counter-1', revision: 0, position: '1' });
+    const [stored] = await store.readStream('counter-1');
+    expect(stored.eventId).toBe(eventIdFor(ctx.commandId, 0));
+    expect(stored.data).toEqual({ by: 3, total: 3 });
+    expect(stored.metadata).toEqual({
+      actor: 'desk-1',
+      commandId: ctx.commandId,
+      correlationId: 'correlation-1',
+      causationId: 'causation-1',
+      occurredAt: '2017-05-04',
+      sources: [{ publisher: 'Xinhua', url: 'http://www.xinhuanet.com/a' }],
+      schemaVersion: 2,
+    });
+  });
+
+  it('decides on the state folded from the stream', async () => {
+    await increment(context(), { by: 2 });
+    await increment(context(), { by: 5 });
+
+    expect(await totals()).toEqual([2, 7]);
+  });
+
+  it('answers a retried command with its first result and appends nothing, even after the stream moved on', async () => {
+    const ctx = context();
+    const first = await increment(ctx);
+    await increment(context());
+
+    const retry = await increment(ctx);
+
+    expect(retry).toEqual({ result: first.result, replayed: true });
+    expect(await totals()).toEqual([1, 2]);
+  });
+
+  it('refuses a command id reused for a different request, appending nothing', async () => {
+    const ctx = context();
+    await increment(ctx);
+
+    await expect(increment({ ...ctx, requestHash: 'another-body' }, { by: 9 })).rejects.toBeInstanceOf(CommandIdReusedError);
+    expect(await totals()).toEqual([1]);
+  });
+
+  it('refuses a stale expectedRevision with the actual one, appending and logging nothing', async () => {
+    await increment(context());
+    const ctx = context();
+
+    const stale = increment(ctx, { expectedRevision: 5 });
+
+    await expect(stale).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(stale).rejects.toMatchObject({ streamId: 'counter-1', expected: 5, actual: 0 });
+    await expect(increment(context(), { expectedRevision: -1 })).rejects.toMatchObject({ expected: -1, actual: 0 });
+    expect(await totals()).toEqual([1]);
+    expect(await store.findCommand(ctx.commandId)).toBeUndefined();
+  });
+
+  it('takes expectedRevision -1 as "the stream must not exist yet"', async () => {
+    const { result } = await increment(context(), { expectedRevision: -1, streamId: 'counter-new' });
+
+    expect(result.revision).toBe(0);
+  });
+
+  it('lets a domain refusal through untouched and appends nothing', async () => {
+    const refusal = await increment(context(), { by: 0 }).catch((error: unknown) => error);
+
+    expect(refusal).toBeInstanceOf(CounterRefused);
+    expect(refusal).toMatchObject({ code: 'NOT_POSITIVE' });
+    expect(await store.readStream('counter-1')).toEqual([]);
+  });
+
+  it('lets exactly one of 20 commands racing on the same expectedRevision win', async () => {
+    await increment(context());
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => increment(context(), { expectedRevision: 0 })),
+    );
+
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const lost of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+      expect(lost.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(lost.reason).toMatchObject({ expected: 0, actual: 1 });
+    }
+    expect(await totals()).toEqual([1, 2]);
+  });
+
+  it('accepts all of 40 concurrent commands without expectedRevision, each decided on the state before it', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 40 }, () => increment(context())));
+
+    expect(outcomes.map((o) => o.result.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    const stored = await store.readStream('counter-1');
+    expect(stored.map((e) => e.revision)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    // No increment was lost: each was decided on the total its predecessor left.
+    expect(stored.map((e) => e.data.total)).toEqual(Array.from({ length: 40 }, (_, n) => n + 1));
+  });
+
+  it('appends a command retried concurrently with itself once, answering both', async () => {
+    const ctx = context();
+
+    const [a, b] = await Promise.all([increment(ctx), increment(ctx)]);
+
+    expect(a.result).toEqual(b.result);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+    expect(await totals()).toEqual([1]);
+  });
+});

@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import {
+  AppendResult,
+  CommandAlreadyRecordedError,
+  CommandRecord,
+  EventSource,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  RecordedEvent,
+  WrongExpectedRevisionError,
+} from './event-store.port';
+
+/**
+ * What a decider sees of a stored event. The domain lib declares a structurally identical type;
+ * the two are kept apart so the domain imports nothing from here.
+ */
+export interface EventEnvelope {
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  /** Business time as the operator gave it (metadata.occurredAt). */
+  occurredAt: string;
+  /** When the store committed it. */
+  recordedAt: string;
+  revision: number;
+}
+
+export function toEnvelope(recorded: RecordedEvent): EventEnvelope {
+  return {
+    eventId: recorded.eventId,
+    type: recorded.type,
+    data: recorded.data,
+    occurredAt: recorded.metadata.occurredAt,
+    recordedAt: recorded.recordedAt,
+    revision: recorded.revision,
+  };
+}
+
+// Method syntax (not function-typed properties) on purpose: TypeScript checks method parameters
+// bivariantly, so a domain decider whose evolve takes its own narrower event union still fits.
+export interface CommandDecider<C, S> {
+  initialState: S;
+  decide(command: C, state: S): Array<{ type: string; data: Record<string, unknown> }>;
+  evolve(state: S, event: EventEnvelope): S;
+}
+
+export interface CommandContext {
+  commandId: string;
+  /** Hash of the request body: a retry has the same one, a different command reusing the id does not. */
+  requestHash: string;
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  occurredAt: string;
+  sources: EventSource[];
+  schemaVersionOf(type: string): number;
+}
+
+export interface HandleCommandInput<C, S> {
+  streamId: string;
+  decider: CommandDecider<C, S>;
+  command: C;
+  /** The revision the client last saw; -1 = the stream must not exist. Omitted: no check by the client. */
+  expectedRevision?: number;
+  context: CommandContext;
+}
+
+export interface HandleCommandOutcome {
+  result: AppendResult;
+  /** True when the command had already been stored and this is its first result again. */
+  replayed: boolean;
+}
+
+/** The command id was already used for a request with a different body. */
+export class CommandIdReusedError extends Error {
+  constructor(
+    readonly commandId: string,
+    readonly record: CommandRecord,
+  ) {
+    super(`command id ${commandId} was already used for a different request`);
+    this.name = 'CommandIdReusedError';
+  }
+}
+
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Read, fold, decide, append: the one path every command takes.
+ *
+ * Idempotent per commandId (the command log is written in the same atomic append as the events),
+ * and optimistic: without a client expectedRevision, the append still expects exactly the
+ * revision that was decided on, and on a conflict the command is decided again on the new state.
+ * A decision is thus never made on stale state, and concurrent writers of one stream all land,
+ * one after the other. With a client expectedRevision, a conflict is the client's answer.
+ *
+ * Domain errors thrown by decide() propagate untouched. A decision with no events appends nothing
+ * and answers with the stream's current revision and position (nothing is logged for the
+ * command, so a retry decides again, which for a no-op is the same answer).
+ */
+export async function handleCommand<C, S>(store: EventStore, input: HandleCommandInput<C, S>): Promise<HandleCommandOutcome> {
+  const { streamId, decider, command, context } = input;
+  const clientExpected = input.expectedRevision;
+  if (clientExpected !== undefined && (!Number.isSafeInteger(clientExpected) || clientExpected < -1)) {
+    throw new Error(`invalid expectedRevision ${clientExpected}`);
+  }
+
+  const known = await store.findCommand(context.commandId);
+  if (known) return replayOf(known, context);
+
+  for (let attempt = 1; ; attempt += 1) {
+    const history = await store.readStream(streamId);
+    const current = history.length === 0 ? -1 : history[history.length - 1].revision;
+    if (clientExpected !== undefined && clientExpected !== current) {
+      throw new WrongExpectedRevisionError(streamId, clientExpected, current);
+    }
+
+    const state = history.reduce((folded, event) => decider.evolve(folded, toEnvelope(event)), decider.initialState);
+    const decided = decider.decide(command, state);
+    if (decided.length === 0) {
+      const last = history[history.length - 1];
+      return {
+        result: { streamId, revision: current, position: last ? last.position : '0', events: [] },
+        replayed: false,
+      };
+    }
+
+    const events: EventToAppend[] = decided.map((event, index) => ({
+      eventId: eventIdFor(context.commandId, index),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        actor: context.actor,
+        commandId: context.commandId,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        occurredAt: context.occurredAt,
+        sources: context.sources,
+        schemaVersion: context.schemaVersionOf(event.type),
+      },
+    }));
+    // Always the exact revision the decision was based on, even when the client gave none.
+    const expectedRevision: ExpectedRevision = current === -1 ? 'no_stream' : current;
+    try {
+      const result = await store.append(streamId, events, {
+        expectedRevision,
+        command: { commandId: context.commandId, requestHash: context.requestHash },
+      });
+      return { result, replayed: false };
+    } catch (error) {
+      // A concurrent retry of this very command got in first: answer as for any retry.
+      if (error instanceof CommandAlreadyRecordedError) return replayOf(error.record, context);
+      const retryable =
+        error instanceof WrongExpectedRevisionError && clientExpected === undefined && attempt < MAX_ATTEMPTS;
+      if (!retryable) {
+        // Report the client's own expectation, not the internal one, so the conflict reads
+        // "you expected 3, it is 4".
+        if (error instanceof WrongExpectedRevisionError && clientExpected !== undefined) {
+          throw new WrongExpectedRevisionError(streamId, clientExpected, error.actual);
+        }
+        throw error;
+      }
+      await backoff(attempt);
+    }
+  }
+}
+
+function replayOf(record: CommandRecord, context: CommandContext): HandleCommandOutcome {
+  if (record.requestHash !== context.requestHash) throw new CommandIdReusedError(context.commandId, record);
+  return { result: record.result, replayed: true };
+}
+
+/**
+ * Writers that lost a race retry at once in lockstep and would collide again (the store groups
+ * appends of the same moment into one batch, where only the first can win). A random delay that
+ * widens with each attempt spreads them over separate batches.
+ */
+function backoff(attempt: number): Promise<void> {
+  const ceilingMs = Math.min(100, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+}
+
+// A fixed namespace for this product's event ids, so that ids derived from a command id never
+// collide with name-based UUIDs that other software derives from the same text.
+const EVENT_ID_NAMESPACE = Buffer.from('5b0f6a3e1c7d4e29a8f4d2b6c9e1a7f3', 'hex');
+
+/**
+ * The id of the index-th event of a command: a name-based UUID (version 5, SHA-1) of the command
+ * id and the index. A retried command produces the same ids, so its events are recognisable
+ * (and the store refuses to hold them twice).
+ */
+export function eventIdFor(commandId: string, index: number): string {
+  const bytes = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${commandId}/${index}`, 'utf8').digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
