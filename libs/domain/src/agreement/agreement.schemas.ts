@@ -1,0 +1,228 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import {
+  ActorListSchema,
+  ActorSchema,
+  BusinessTimeStringSchema,
+  DurationSchema,
+  EmptyDataSchema,
+  ReasonSchema,
+  RecordCorrectionDataSchema,
+  RetractEventDataSchema,
+  SlugSchema,
+  StringEnum,
+  TextSchema,
+} from '../shared/schemas';
+
+export const AGREEMENT_KINDS = [
+  'memorandum',
+  'ceasefire',
+  'framework',
+  'comprehensive',
+  'implementation',
+  'protocol',
+] as const;
+export type AgreementKind = (typeof AGREEMENT_KINDS)[number];
+export const AGREEMENT_STATUSES = [
+  'draft',
+  'signed',
+  'in-force',
+  'suspended',
+  'expired',
+  'terminated',
+  'superseded',
+] as const;
+export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+export const FINAL_AGREEMENT_STATUSES: readonly AgreementStatus[] = ['expired', 'terminated', 'superseded'];
+export const PARTY_STATUSES = ['pending', 'signed', 'ratified', 'rejected', 'withdrawn'] as const;
+export type PartyStatus = (typeof PARTY_STATUSES)[number];
+export const RENEWALS = ['none', 'automatic', 'by-consensus'] as const;
+export type Renewal = (typeof RENEWALS)[number];
+export const EXTENSION_BASES = ['explicit', 'automatic', 'inferred'] as const;
+export type ExtensionBasis = (typeof EXTENSION_BASES)[number];
+export const PROVISION_KINDS = ['zone', 'mechanism', 'commitment'] as const;
+export type ProvisionKind = (typeof PROVISION_KINDS)[number];
+export const PROVISION_STATUSES = ['planned', 'operating', 'violated', 'collapsed', 'implemented'] as const;
+export type ProvisionStatus = (typeof PROVISION_STATUSES)[number];
+
+const TITLE_MAX = 500;
+const DESCRIPTION_MAX = 4000;
+
+const obj = <T extends Parameters<typeof Type.Object>[0]>(
+  properties: T,
+  description: string,
+  extra: Record<string, unknown> = {},
+) => Type.Object(properties, { additionalProperties: false, description, ...extra });
+
+export const agreementCommandDataSchemas = {
+  DraftAgreement: obj(
+    {
+      title: TextSchema(TITLE_MAX),
+      kind: StringEnum(AGREEMENT_KINDS),
+      processId: Type.Optional(SlugSchema('The negotiation process it came out of')),
+      parties: ActorListSchema(0),
+    },
+    'Starts the agreement: its title, kind, process and drafted parties (status pending)',
+  ),
+  SignAgreement: obj(
+    { signatories: ActorListSchema(1), place: Type.Optional(TextSchema(200)) },
+    'Signatures; a signatory not drafted as a party becomes one. Gives MemorandumSigned for a memorandum, else AgreementSigned',
+  ),
+  RatifyAgreement: obj({ party: ActorSchema }, 'A party that signed ratifies'),
+  BringIntoForce: obj({}, "Entry into force; the command's occurredAt is the effective time"),
+  SetTerm: obj(
+    {
+      duration: Type.Optional(DurationSchema('ISO 8601 duration from entry into force, e.g. P6M')),
+      until: Type.Optional(BusinessTimeStringSchema('The term runs to the end of this period')),
+      renewal: StringEnum(RENEWALS),
+    },
+    'The term: exactly one of duration or until, and how it renews',
+    { oneOf: [{ required: ['duration'] }, { required: ['until'] }] },
+  ),
+  ExtendTerm: obj(
+    {
+      until: BusinessTimeStringSchema('The new end: the term runs to the end of this period'),
+      basis: StringEnum(EXTENSION_BASES),
+    },
+    'The term is extended',
+  ),
+  AddProvision: obj(
+    {
+      provisionId: SlugSchema(),
+      kind: StringEnum(PROVISION_KINDS),
+      title: TextSchema(TITLE_MAX),
+      area: Type.Optional(TextSchema(TITLE_MAX)),
+    },
+    'A provision (a zone, a mechanism, a commitment); its status starts as planned',
+  ),
+  AssessProvision: obj(
+    {
+      provisionId: SlugSchema(),
+      status: StringEnum(PROVISION_STATUSES),
+      level: Type.Optional(
+        Type.Integer({ minimum: 0, maximum: 3, description: 'Implementation level 0-3 (Peace Accords Matrix)' }),
+      ),
+    },
+    "The provision's de facto status from the command's occurredAt on",
+  ),
+  ReportBreach: obj(
+    {
+      provisionId: Type.Optional(SlugSchema('The provision breached, when known')),
+      allegedBy: ActorSchema,
+      against: Type.Optional(ActorSchema),
+      description: TextSchema(DESCRIPTION_MAX),
+    },
+    'A reported (alleged) breach',
+  ),
+  RecordRejection: obj(
+    { party: ActorSchema, reason: Type.Optional(ReasonSchema) },
+    'A party or stakeholder rejects the agreement; the agreement becomes contested, its status is unchanged',
+  ),
+  RecordWithdrawal: obj(
+    { party: ActorSchema, reason: Type.Optional(ReasonSchema) },
+    'A party that signed or ratified withdraws',
+  ),
+  SuspendAgreement: obj({ reason: Type.Optional(ReasonSchema) }, 'An agreement in force is suspended'),
+  ResumeAgreement: obj({ reason: Type.Optional(ReasonSchema) }, 'A suspended agreement is in force again'),
+  ExpireAgreement: obj({}, 'The agreement ends at the end of its term'),
+  TerminateAgreement: obj({ reason: ReasonSchema }, 'The agreement ends early'),
+  SupersedeAgreement: obj(
+    { byAgreementId: SlugSchema('The agreement that replaces it') },
+    'Another agreement replaces it',
+  ),
+  RecordCorrection: RecordCorrectionDataSchema,
+  RetractEvent: RetractEventDataSchema,
+} satisfies Record<string, TSchema>;
+
+export type AgreementCommandType = keyof typeof agreementCommandDataSchemas;
+export const agreementCommandTypes = Object.keys(agreementCommandDataSchemas) as AgreementCommandType[];
+
+type DataOf<K extends AgreementCommandType> = Static<(typeof agreementCommandDataSchemas)[K]>;
+export type AgreementCommandData = { [K in AgreementCommandType]: DataOf<K> };
+
+/** A command as the decider takes it: occurredAt is business time (the API defaults it before calling). */
+export type AgreementCommand = {
+  [K in AgreementCommandType]: { type: K; data: DataOf<K>; occurredAt: string };
+}[AgreementCommandType];
+
+export const agreementEventTypes = [
+  'AgreementDrafted',
+  'MemorandumSigned',
+  'AgreementSigned',
+  'AgreementRatified',
+  'AgreementEnteredIntoForce',
+  'TermSet',
+  'TermExtended',
+  'ProvisionAdded',
+  'ProvisionAssessed',
+  'BreachReported',
+  'PartyRejected',
+  'PartyWithdrew',
+  'AgreementSuspended',
+  'AgreementResumed',
+  'AgreementExpired',
+  'AgreementTerminated',
+  'AgreementSuperseded',
+  'EventCorrected',
+  'EventRetracted',
+] as const;
+export type AgreementEventType = (typeof agreementEventTypes)[number];
+
+/** Which events each command can give (SignAgreement: one of the two, by kind). */
+export const agreementCommandEvents: Record<AgreementCommandType, AgreementEventType[]> = {
+  DraftAgreement: ['AgreementDrafted'],
+  SignAgreement: ['MemorandumSigned', 'AgreementSigned'],
+  RatifyAgreement: ['AgreementRatified'],
+  BringIntoForce: ['AgreementEnteredIntoForce'],
+  SetTerm: ['TermSet'],
+  ExtendTerm: ['TermExtended'],
+  AddProvision: ['ProvisionAdded'],
+  AssessProvision: ['ProvisionAssessed'],
+  ReportBreach: ['BreachReported'],
+  RecordRejection: ['PartyRejected'],
+  RecordWithdrawal: ['PartyWithdrew'],
+  SuspendAgreement: ['AgreementSuspended'],
+  ResumeAgreement: ['AgreementResumed'],
+  ExpireAgreement: ['AgreementExpired'],
+  TerminateAgreement: ['AgreementTerminated'],
+  SupersedeAgreement: ['AgreementSuperseded'],
+  RecordCorrection: ['EventCorrected'],
+  RetractEvent: ['EventRetracted'],
+};
+
+/** Event data is the command's data, as given: the event keeps what the operator recorded. */
+export const agreementEventDataSchemas: Record<AgreementEventType, TSchema> = {
+  AgreementDrafted: agreementCommandDataSchemas.DraftAgreement,
+  MemorandumSigned: agreementCommandDataSchemas.SignAgreement,
+  AgreementSigned: agreementCommandDataSchemas.SignAgreement,
+  AgreementRatified: agreementCommandDataSchemas.RatifyAgreement,
+  AgreementEnteredIntoForce: EmptyDataSchema,
+  TermSet: agreementCommandDataSchemas.SetTerm,
+  TermExtended: agreementCommandDataSchemas.ExtendTerm,
+  ProvisionAdded: agreementCommandDataSchemas.AddProvision,
+  ProvisionAssessed: agreementCommandDataSchemas.AssessProvision,
+  BreachReported: agreementCommandDataSchemas.ReportBreach,
+  PartyRejected: agreementCommandDataSchemas.RecordRejection,
+  PartyWithdrew: agreementCommandDataSchemas.RecordWithdrawal,
+  AgreementSuspended: agreementCommandDataSchemas.SuspendAgreement,
+  AgreementResumed: agreementCommandDataSchemas.ResumeAgreement,
+  AgreementExpired: EmptyDataSchema,
+  AgreementTerminated: agreementCommandDataSchemas.TerminateAgreement,
+  AgreementSuperseded: agreementCommandDataSchemas.SupersedeAgreement,
+  EventCorrected: RecordCorrectionDataSchema,
+  EventRetracted: RetractEventDataSchema,
+};
+
+/**
+ * Fields a correction may not change, because rules key on them (uniqueness, "must have signed").
+ * To change one, retract the event and record it again. Actors are compared by id: a name may be corrected.
+ */
+export const agreementIdentityFields: Partial<Record<AgreementEventType, string[]>> = {
+  MemorandumSigned: ['signatories'],
+  AgreementSigned: ['signatories'],
+  AgreementRatified: ['party'],
+  ProvisionAdded: ['provisionId'],
+  ProvisionAssessed: ['provisionId'],
+  BreachReported: ['provisionId'],
+  PartyRejected: ['party'],
+  PartyWithdrew: ['party'],
+};

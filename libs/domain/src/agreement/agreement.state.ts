@@ -1,0 +1,311 @@
+import { type BusinessTime, tryParseBusinessTime, toIsoInstant } from '../shared/business-time';
+import { applyCorrections, isCorrectionEvent } from '../shared/corrections';
+import type { EventEnvelope } from '../shared/decider';
+import { addDuration } from '../shared/duration';
+import type { Actor } from '../shared/identifiers';
+import type {
+  AgreementCommandData,
+  AgreementEventType,
+  AgreementKind,
+  AgreementStatus,
+  ExtensionBasis,
+  PartyStatus,
+  ProvisionKind,
+  ProvisionStatus,
+  Renewal,
+} from './agreement.schemas';
+
+/** Business times below are kept as written; parse them with parseBusinessTime for earliest/latest. */
+export interface Party {
+  id: string;
+  name: string;
+  status: PartyStatus;
+  /** Named when the agreement was drafted (false: it became a party by signing or rejecting). */
+  drafted: boolean;
+  signedAt?: string;
+  ratifiedAt?: string;
+  rejectedAt?: string;
+  withdrawnAt?: string;
+}
+
+export interface Provision {
+  provisionId: string;
+  kind: ProvisionKind;
+  title: string;
+  area?: string;
+  status: ProvisionStatus;
+  level?: number;
+  addedAt: string;
+  assessedAt?: string;
+}
+
+export interface TermExtension {
+  until: string;
+  basis: ExtensionBasis;
+  occurredAt: string;
+}
+
+export interface Term {
+  duration?: string;
+  until?: string;
+  renewal: Renewal;
+  setAt: string;
+  extensions: TermExtension[];
+}
+
+export interface Breach {
+  eventId: string;
+  provisionId?: string;
+  allegedBy: Actor;
+  against?: Actor;
+  description: string;
+  occurredAt: string;
+}
+
+export interface Agreement {
+  title: string;
+  kind: AgreementKind;
+  processId: string | null;
+  status: AgreementStatus;
+  /** Business time of the event that set the current status. */
+  statusSince: string;
+  contested: boolean;
+  parties: Party[];
+  provisions: Provision[];
+  term: Term | null;
+  breaches: Breach[];
+  draftedAt: string;
+  /** The first signature. */
+  signedAt: string | null;
+  enteredIntoForceAt: string | null;
+  supersededBy: string | null;
+  /** Reason given with the last suspension, resumption or termination. */
+  statusReason: string | null;
+}
+
+export interface AgreementState {
+  /** Revision of the last event seen; -1 when the stream has none. */
+  revision: number;
+  streamId?: string;
+  /** Every event seen, as recorded (corrections included): a correction re-derives `agreement` from it. */
+  history: EventEnvelope[];
+  /** The agreement as the effective events describe it; null before it is drafted or when its drafting was retracted. */
+  agreement: Agreement | null;
+}
+
+export const initialAgreementState: AgreementState = { revision: -1, history: [], agreement: null };
+
+const FINAL: ReadonlySet<AgreementStatus> = new Set(['expired', 'terminated', 'superseded']);
+
+export function isFinalStatus(status: AgreementStatus): boolean {
+  return FINAL.has(status);
+}
+
+function withParty(parties: Party[], actor: Actor, change: (party: Party) => Party): Party[] {
+  const index = parties.findIndex((party) => party.id === actor.id);
+  if (index < 0) return [...parties, change({ id: actor.id, name: actor.name, status: 'pending', drafted: false })];
+  return parties.map((party, i) => (i === index ? change(party) : party));
+}
+
+function withStatus(agreement: Agreement, status: AgreementStatus, event: EventEnvelope, reason?: string): Agreement {
+  return { ...agreement, status, statusSince: event.occurredAt, statusReason: reason ?? null };
+}
+
+/**
+ * One effective event applied to the agreement. Events are facts: nothing here refuses one, so a
+ * stream that corrections made look odd (a signature retracted after entry into force) still folds.
+ */
+export function applyAgreementEvent(agreement: Agreement | null, event: EventEnvelope): Agreement | null {
+  const type = event.type as AgreementEventType;
+  if (type === 'AgreementDrafted') {
+    const data = event.data as AgreementCommandData['DraftAgreement'];
+    return {
+      title: data.title,
+      kind: data.kind,
+      processId: data.processId ?? null,
+      status: 'draft',
+      statusSince: event.occurredAt,
+      contested: false,
+      parties: data.parties.map((actor) => ({ id: actor.id, name: actor.name, status: 'pending', drafted: true })),
+      provisions: [],
+      term: null,
+      breaches: [],
+      draftedAt: event.occurredAt,
+      signedAt: null,
+      enteredIntoForceAt: null,
+      supersededBy: null,
+      statusReason: null,
+    };
+  }
+  // Before the drafting (or after it was retracted) there is no agreement for the other events to change.
+  if (agreement === null) return null;
+  switch (type) {
+    case 'MemorandumSigned':
+    case 'AgreementSigned': {
+      const data = event.data as AgreementCommandData['SignAgreement'];
+      let parties = agreement.parties;
+      for (const signatory of data.signatories) {
+        parties = withParty(parties, signatory, (party) => ({
+          ...party,
+          status: 'signed',
+          signedAt: event.occurredAt,
+        }));
+      }
+      const signed = agreement.status === 'draft' ? withStatus(agreement, 'signed', event) : agreement;
+      return { ...signed, parties, signedAt: agreement.signedAt ?? event.occurredAt };
+    }
+    case 'AgreementRatified': {
+      const data = event.data as AgreementCommandData['RatifyAgreement'];
+      return {
+        ...agreement,
+        parties: withParty(agreement.parties, data.party, (party) => ({
+          ...party,
+          status: 'ratified',
+          ratifiedAt: event.occurredAt,
+        })),
+      };
+    }
+    case 'AgreementEnteredIntoForce':
+      return {
+        ...withStatus(agreement, 'in-force', event),
+        enteredIntoForceAt: agreement.enteredIntoForceAt ?? event.occurredAt,
+      };
+    case 'TermSet': {
+      const data = event.data as AgreementCommandData['SetTerm'];
+      const term: Term = { renewal: data.renewal, setAt: event.occurredAt, extensions: [] };
+      if (data.duration !== undefined) term.duration = data.duration;
+      if (data.until !== undefined) term.until = data.until;
+      return { ...agreement, term };
+    }
+    case 'TermExtended': {
+      const data = event.data as AgreementCommandData['ExtendTerm'];
+      if (!agreement.term) return agreement;
+      const extension = { until: data.until, basis: data.basis, occurredAt: event.occurredAt };
+      return { ...agreement, term: { ...agreement.term, extensions: [...agreement.term.extensions, extension] } };
+    }
+    case 'ProvisionAdded': {
+      const data = event.data as AgreementCommandData['AddProvision'];
+      const provision: Provision = {
+        provisionId: data.provisionId,
+        kind: data.kind,
+        title: data.title,
+        status: 'planned',
+        addedAt: event.occurredAt,
+      };
+      if (data.area !== undefined) provision.area = data.area;
+      return { ...agreement, provisions: [...agreement.provisions, provision] };
+    }
+    case 'ProvisionAssessed': {
+      const data = event.data as AgreementCommandData['AssessProvision'];
+      return {
+        ...agreement,
+        provisions: agreement.provisions.map((provision) => {
+          if (provision.provisionId !== data.provisionId) return provision;
+          // An assessment without a level says nothing about the level: the previous one no longer holds either.
+          const { level: _previous, ...rest } = provision;
+          const assessed: Provision = { ...rest, status: data.status, assessedAt: event.occurredAt };
+          if (data.level !== undefined) assessed.level = data.level;
+          return assessed;
+        }),
+      };
+    }
+    case 'BreachReported': {
+      const data = event.data as AgreementCommandData['ReportBreach'];
+      const breach: Breach = {
+        eventId: event.eventId,
+        allegedBy: data.allegedBy,
+        description: data.description,
+        occurredAt: event.occurredAt,
+      };
+      if (data.provisionId !== undefined) breach.provisionId = data.provisionId;
+      if (data.against !== undefined) breach.against = data.against;
+      return { ...agreement, breaches: [...agreement.breaches, breach] };
+    }
+    case 'PartyRejected': {
+      const data = event.data as AgreementCommandData['RecordRejection'];
+      return {
+        ...agreement,
+        contested: true,
+        parties: withParty(agreement.parties, data.party, (party) => ({
+          ...party,
+          status: 'rejected',
+          rejectedAt: event.occurredAt,
+        })),
+      };
+    }
+    case 'PartyWithdrew': {
+      const data = event.data as AgreementCommandData['RecordWithdrawal'];
+      return {
+        ...agreement,
+        parties: withParty(agreement.parties, data.party, (party) => ({
+          ...party,
+          status: 'withdrawn',
+          withdrawnAt: event.occurredAt,
+        })),
+      };
+    }
+    case 'AgreementSuspended':
+      return withStatus(agreement, 'suspended', event, (event.data as AgreementCommandData['SuspendAgreement']).reason);
+    case 'AgreementResumed':
+      return withStatus(agreement, 'in-force', event, (event.data as AgreementCommandData['ResumeAgreement']).reason);
+    case 'AgreementExpired':
+      return withStatus(agreement, 'expired', event);
+    case 'AgreementTerminated':
+      return withStatus(
+        agreement,
+        'terminated',
+        event,
+        (event.data as AgreementCommandData['TerminateAgreement']).reason,
+      );
+    case 'AgreementSuperseded':
+      return {
+        ...withStatus(agreement, 'superseded', event),
+        supersededBy: (event.data as AgreementCommandData['SupersedeAgreement']).byAgreementId,
+      };
+    case 'EventCorrected':
+    case 'EventRetracted':
+      // Folded by evolveAgreement, which re-derives the agreement from the corrected history.
+      return agreement;
+    default: {
+      const _exhaustive: never = type;
+      // An event type this version does not know (written by a newer one): leave the state as it is.
+      return agreement;
+    }
+  }
+}
+
+export function foldAgreement(effective: readonly EventEnvelope[]): Agreement | null {
+  return effective.reduce<Agreement | null>((agreement, event) => applyAgreementEvent(agreement, event), null);
+}
+
+export function evolveAgreement(state: AgreementState, event: EventEnvelope): AgreementState {
+  const history = [...state.history, event];
+  const agreement = isCorrectionEvent(event.type)
+    ? foldAgreement(applyCorrections(history))
+    : applyAgreementEvent(state.agreement, event);
+  return { revision: event.revision, streamId: event.streamId ?? state.streamId, history, agreement };
+}
+
+function parsed(text: string | null | undefined): BusinessTime | null {
+  if (text === null || text === undefined) return null;
+  const result = tryParseBusinessTime(text);
+  return result.ok ? result.value : null;
+}
+
+/**
+ * When the term ends: the last instant it covers (ISO, UTC), or null when it cannot be known yet.
+ * The last extension's `until` when extended, else `until`, else the duration counted from the
+ * earliest instant of entry into force (or of the first signature while not yet in force), minus
+ * one millisecond: P6M from 2017-05-06 covers up to 2017-11-05T23:59:59.999Z. `until` covers the
+ * whole period it names (until 2017-12 ends 2017-12-31T23:59:59.999Z).
+ */
+export function termEndsAt(agreement: Agreement): string | null {
+  const term = agreement.term;
+  if (!term) return null;
+  const lastExtension = term.extensions[term.extensions.length - 1];
+  if (lastExtension) return parsed(lastExtension.until)?.latest ?? null;
+  if (term.until !== undefined) return parsed(term.until)?.latest ?? null;
+  const start = parsed(agreement.enteredIntoForceAt) ?? parsed(agreement.signedAt);
+  if (!start || term.duration === undefined) return null;
+  return toIsoInstant(Date.parse(addDuration(start.earliest, term.duration)) - 1);
+}

@@ -1,0 +1,65 @@
+// @agreements/domain: the pure core. No framework, no I/O, no clock, no randomness.
+export {
+  type BusinessTime,
+  type BusinessTimePrecision,
+  type PointPrecision,
+  type ParseResult,
+  InvalidBusinessTimeError,
+  tryParseBusinessTime,
+  parseBusinessTime,
+  asOfInstant,
+  isEntirelyBefore,
+  compareBusinessTimes,
+  tookEffectBy,
+} from './shared/business-time';
+export * from './shared/duration';
+export * from './shared/identifiers';
+export * from './shared/domain-error';
+export * from './shared/decider';
+export * from './shared/corrections';
+export {
+  ActorSchema,
+  SourceSchema,
+  RecordCorrectionDataSchema,
+  RetractEventDataSchema,
+  BUSINESS_TIME_FORMAT,
+  ISO_DURATION_FORMAT,
+  businessTimeFormat,
+  isoDurationFormat,
+  type Source,
+} from './shared/schemas';
+export { type RecordCorrectionData, type RetractEventData } from './shared/correction-rules';
+
+export * from './agreement/agreement.schemas';
+export {
+  type Agreement,
+  type AgreementState,
+  type Party,
+  type Provision,
+  type Term,
+  type TermExtension,
+  type Breach,
+  initialAgreementState,
+  isFinalStatus,
+  termEndsAt,
+} from './agreement/agreement.state';
+export { agreementDecider } from './agreement/agreement.decider';
+export * from './agreement/agreement.view';
+export * from './agreement/agreement.timeline';
+
+export * from './process/process.schemas';
+export {
+  type Process,
+  type ProcessState,
+  type Participant,
+  type Round,
+  type Postponement,
+  type WorkingGroup,
+  type TabledDocument,
+  type Statement,
+  initialProcessState,
+} from './process/process.state';
+export { processDecider } from './process/process.decider';
+export * from './process/process.view';
+
+export * from './catalogue';
