@@ -24,6 +24,7 @@ export interface EventEnvelope {
   /** When the store committed it. */
   recordedAt: string;
   revision: number;
+  streamId: string;
 }
 
 export function toEnvelope(recorded: RecordedEvent): EventEnvelope {
@@ -34,6 +35,7 @@ export function toEnvelope(recorded: RecordedEvent): EventEnvelope {
     occurredAt: recorded.metadata.occurredAt,
     recordedAt: recorded.recordedAt,
     revision: recorded.revision,
+    streamId: recorded.streamId,
   };
 }
 

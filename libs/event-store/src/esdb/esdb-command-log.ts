@@ -1,0 +1,359 @@
+/**
+ * The durable command log and the event-id registry of the EventStoreDB store, kept in
+ * EventStoreDB itself (so they survive restarts of the app and are shared by every process).
+ *
+ * EventStoreDB writes one stream atomically and nothing more: no transaction spans the events of a
+ * command and its log entry, and it has no unique index on event ids (its own idempotency only
+ * recognises the same ids re-sent at the same expected revision, or, with `any`, while they are in
+ * a bounded cache). Both guarantees of the port are therefore built from single-stream writes with
+ * an expected revision, which are atomic compare-and-set operations:
+ *
+ * Event ids. Before events are appended, each id is reserved by writing `$EventIdReserved`
+ * {token, streamId} to `eventid-<id>` expecting no stream (or expecting the revision of a
+ * `$EventIdReleased`). Only one writer can win; the others read the reservation: same token
+ * (the same command, retried or helped) → theirs, another token → DuplicateEventIdError. A write
+ * that fails for sure (wrong expected revision, another id duplicated) releases its reservations;
+ * a write whose outcome is unknown (connection lost) keeps them, on the safe side.
+ *
+ * Commands. `commandlog-<commandId>` is a small state machine of `$`-typed events (so the
+ * `^[^$]` filter keeps them out of readAll and subscriptions):
+ *   (none | $CommandReleased) --claim--> $CommandClaimed --> $CommandCompleted | $CommandReleased
+ * 1. Claim: append `$CommandClaimed` {requestHash, streamId, expectedRevision, observedRevision,
+ *    events} expecting the log's current state. Of two racing appends with one command id, one
+ *    claim wins; the other finds the claim. (An expectation that the stream already refutes is
+ *    refused before claiming, so refused commands leave no trace.)
+ * 2. Execute the claim — whoever finds it pending does so: its writer, a racing retry, or a later
+ *    findCommand after a crash. Reserve the ids (token = command id), then append the events at
+ *    an exact revision: the client's, or for `any`/`stream_exists` the last revision after the
+ *    observed one, once a scan from there shows the events are not already in the stream (and
+ *    again after each conflict). Every executor of one claim thus writes the same ids at the same
+ *    revision, and EventStoreDB's exact-revision idempotency (checked against the stream itself,
+ *    so durable — unlike `any`, which only consults a bounded cache) lets them in once: a second
+ *    executor is answered with the first one's result. No executor ever appends with `any`.
+ * 3. Finish: append `$CommandCompleted` {requestHash, result} (the command log entry) or, when
+ *    the append failed for good (the stream moved past the expected revision; a duplicate id),
+ *    release the ids and then append `$CommandReleased` {failure} — nothing is logged, and the id
+ *    can be claimed again. Both expect the claim's revision: one finisher writes, the others read
+ *    what it wrote.
+ *
+ * So the same command id racing twice never appends twice, and a crash at any step is repaired
+ * by the next findCommand/append of that id. What stays open:
+ * (1) Between the events and `$CommandCompleted` the command is pending: subscribers may already
+ *     see its events, and findCommand answers only after finishing the claim itself (a write). A
+ *     crash there leaves the claim pending until that id is asked for again; the retry then gets
+ *     the first result (from the claim, which carries the events), although no client saw it.
+ * (2) A claim can be executed after its writer gave up (a timeout on the client side): with
+ *     `any`, its events land after whatever was appended meanwhile — the command did take effect.
+ * (3) The claim holds a copy of the events: the log costs about as much storage as the events.
+ * (4) A plain append (no command) that crashes after reserving its ids keeps them reserved:
+ *     reusing them is refused as a duplicate although the events were never stored (safe side).
+ * (5) Writers that bypass this store (or delete bookkeeping streams) are outside both guarantees.
+ * (6) Cost: a command takes about seven round trips (log read, stream read, claim, one
+ *     reservation per event in parallel, append, read-back, completion); a plain append three.
+ */
+import { randomUUID } from 'node:crypto';
+import { NO_STREAM, type EventStoreDBClient, type RecordedEvent as ClientRecordedEvent } from '@eventstore/db-client';
+import {
+  AppendResult,
+  CommandAlreadyRecordedError,
+  CommandRecord,
+  DuplicateEventIdError,
+  EventToAppend,
+  ExpectedRevision,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { formatPosition, positionFromClient } from './esdb-position';
+import { toEventData } from './esdb-mapping';
+import { bookkeepingEvent, exactly, lastEventOf, readStreamEvents, tryAppend } from './esdb-streams';
+
+export const COMMAND_LOG_STREAM_PREFIX = 'commandlog-';
+export const EVENT_ID_STREAM_PREFIX = 'eventid-';
+
+export const BookkeepingTypes = {
+  commandClaimed: '$CommandClaimed',
+  commandCompleted: '$CommandCompleted',
+  commandReleased: '$CommandReleased',
+  eventIdReserved: '$EventIdReserved',
+  eventIdReleased: '$EventIdReleased',
+} as const;
+
+interface Claim {
+  commandId: string;
+  requestHash: string;
+  streamId: string;
+  expectedRevision: ExpectedRevision;
+  /** For any / stream_exists: the stream's revision before the claim (-1: none); the events go after it. */
+  observedRevision: number;
+  events: EventToAppend[];
+}
+
+type Failure =
+  | { kind: 'wrong_expected_revision'; expected: ExpectedRevision; actual: number }
+  | { kind: 'duplicate_event_id'; eventId: string };
+
+type CommandState =
+  | { kind: 'none' }
+  | { kind: 'released'; revision: number }
+  | { kind: 'claimed'; revision: number; claim: Claim }
+  | { kind: 'completed'; revision: number; record: CommandRecord };
+
+type Finished = { kind: 'completed'; record: CommandRecord } | { kind: 'released'; failure: Failure };
+
+export class EsdbCommandLog {
+  constructor(private readonly client: EventStoreDBClient) {}
+
+  /** The logged command, finishing it first when a crashed or slow writer left it pending. */
+  async find(commandId: string): Promise<CommandRecord | undefined> {
+    const state = await this.state(commandId);
+    switch (state.kind) {
+      case 'none':
+      case 'released':
+        return undefined;
+      case 'completed':
+        return state.record;
+      case 'claimed': {
+        const finished = await this.finish(state.revision, state.claim);
+        return finished.kind === 'completed' ? finished.record : undefined;
+      }
+    }
+  }
+
+  async append(
+    streamId: string,
+    events: EventToAppend[],
+    expectedRevision: ExpectedRevision,
+    command: { commandId: string; requestHash: string },
+  ): Promise<AppendResult> {
+    for (;;) {
+      const state = await this.state(command.commandId);
+      if (state.kind === 'completed') throw new CommandAlreadyRecordedError(state.record);
+      if (state.kind === 'claimed') {
+        // Someone else's claim of this id, pending: finish it on its behalf, then answer as for a retry.
+        const finished = await this.finish(state.revision, state.claim);
+        if (finished.kind === 'completed') throw new CommandAlreadyRecordedError(finished.record);
+        continue;
+      }
+
+      const last = await lastEventOf(this.client, streamId);
+      const observedRevision = last ? Number(last.revision) : -1;
+      // Refuse without claiming what is refused for sure, so a refused command leaves no trace:
+      // streams are never deleted here, and no execution of this command id is under way (none
+      // is pending, none completed) unless one started since — then that one decides.
+      const refused =
+        (expectedRevision === 'stream_exists' && observedRevision < 0) ||
+        (expectedRevision === 'no_stream' && observedRevision >= 0) ||
+        (typeof expectedRevision === 'number' && observedRevision !== expectedRevision);
+      if (refused) {
+        const now = await this.state(command.commandId);
+        if (now.kind === 'claimed' || now.kind === 'completed') continue;
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, observedRevision);
+      }
+      const claim: Claim = { ...command, streamId, expectedRevision, observedRevision, events };
+      const claimed = await tryAppend(
+        this.client,
+        commandLogStream(command.commandId),
+        [bookkeepingEvent(BookkeepingTypes.commandClaimed, { ...claim })],
+        state.kind === 'none' ? NO_STREAM : BigInt(state.revision),
+      );
+      if (!claimed.ok) continue;
+
+      const finished = await this.finish(claimed.lastRevision, claim);
+      if (finished.kind === 'completed') return finished.record.result;
+      throw failureError(streamId, finished.failure);
+    }
+  }
+
+  /** Ids of a plain append: reserved under a fresh token, released if the append surely failed. */
+  async appendPlain(
+    streamId: string,
+    events: EventToAppend[],
+    append: () => Promise<AppendResult>,
+  ): Promise<AppendResult> {
+    const token = randomUUID();
+    await this.reserve(events, token, streamId);
+    try {
+      return await append();
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) await this.release(events, token);
+      throw error;
+    }
+  }
+
+  private async state(commandId: string): Promise<CommandState> {
+    const last = await lastEventOf(this.client, commandLogStream(commandId));
+    if (!last) return { kind: 'none' };
+    const revision = Number(last.revision);
+    const data = last.data as Record<string, unknown>;
+    switch (last.type) {
+      case BookkeepingTypes.commandClaimed:
+        return { kind: 'claimed', revision, claim: data as unknown as Claim };
+      case BookkeepingTypes.commandCompleted:
+        return { kind: 'completed', revision, record: data as unknown as CommandRecord };
+      case BookkeepingTypes.commandReleased:
+        return { kind: 'released', revision };
+      default:
+        throw new Error(`unexpected event ${last.type} in ${commandLogStream(commandId)}`);
+    }
+  }
+
+  /** Executes a claim (idempotently) and records how it ended; whoever loses the race reads the winner. */
+  private async finish(claimRevision: number, claim: Claim): Promise<Finished> {
+    const outcome = await this.execute(claim);
+    let finished: Finished;
+    let event;
+    if ('result' in outcome) {
+      const record: CommandRecord = {
+        commandId: claim.commandId,
+        requestHash: claim.requestHash,
+        result: outcome.result,
+      };
+      finished = { kind: 'completed', record };
+      event = bookkeepingEvent(BookkeepingTypes.commandCompleted, { ...record });
+    } else {
+      // Ids first: once the claim is released, a retry may reserve them again.
+      await this.release(claim.events, claim.commandId);
+      finished = { kind: 'released', failure: outcome.failure };
+      event = bookkeepingEvent(BookkeepingTypes.commandReleased, {
+        commandId: claim.commandId,
+        failure: outcome.failure,
+      });
+    }
+    const written = await tryAppend(this.client, commandLogStream(claim.commandId), [event], BigInt(claimRevision));
+    if (written.ok) return finished;
+
+    const last = await readStreamEvents(this.client, commandLogStream(claim.commandId), {
+      fromRevision: claimRevision + 1,
+      maxCount: 1,
+    });
+    const other = last[0];
+    if (other?.type === BookkeepingTypes.commandCompleted && finished.kind === 'completed') {
+      return { kind: 'completed', record: other.data as unknown as CommandRecord };
+    }
+    if (other?.type === BookkeepingTypes.commandReleased && finished.kind === 'released') {
+      return { kind: 'released', failure: (other.data as { failure: Failure }).failure };
+    }
+    throw new Error(
+      `command ${claim.commandId}: finished as ${finished.kind}, but the log says ${other?.type ?? 'nothing'}`,
+    );
+  }
+
+  private async execute(claim: Claim): Promise<{ result: AppendResult } | { failure: Failure }> {
+    try {
+      await this.reserve(claim.events, claim.commandId, claim.streamId);
+    } catch (error) {
+      if (error instanceof DuplicateEventIdError)
+        return { failure: { kind: 'duplicate_event_id', eventId: error.eventId } };
+      throw error;
+    }
+    const { streamId, events, expectedRevision } = claim;
+    if (expectedRevision === 'no_stream' || typeof expectedRevision === 'number') {
+      const revision = expectedRevision === 'no_stream' ? -1 : expectedRevision;
+      const appended = await tryAppend(this.client, streamId, events.map(toEventData), exactly(revision));
+      if (!appended.ok)
+        return { failure: { kind: 'wrong_expected_revision', expected: expectedRevision, actual: appended.actual } };
+      return { result: await readBack(this.client, streamId, events, revision + 1) };
+    }
+
+    // any / stream_exists: find the events after the observed revision, or append them at the exact
+    // end of what was scanned; a conflict means someone wrote meanwhile (perhaps another executor
+    // of this claim): scan the new part and try again.
+    let from = claim.observedRevision + 1;
+    for (let attempt = 1; ; attempt += 1) {
+      const tail = await readStreamEvents(this.client, streamId, { fromRevision: from });
+      const found = tail.find((event) => sameId(event.id, events[0].eventId));
+      if (found) return { result: await readBack(this.client, streamId, events, Number(found.revision)) };
+      const last = tail.length > 0 ? Number(tail[tail.length - 1].revision) : from - 1;
+      const appended = await tryAppend(this.client, streamId, events.map(toEventData), exactly(last));
+      if (appended.ok) return { result: await readBack(this.client, streamId, events, last + 1) };
+      from = last + 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
+    }
+  }
+
+  /** Reserves every id for the token, or none: DuplicateEventIdError for the first id held by another. */
+  private async reserve(events: EventToAppend[], token: string, streamId: string): Promise<void> {
+    const outcomes = await Promise.allSettled(events.map((event) => this.reserveOne(event.eventId, token, streamId)));
+    const rejected = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (!rejected) return;
+    if (rejected.reason instanceof DuplicateEventIdError) await this.release(events, token);
+    throw rejected.reason;
+  }
+
+  private async reserveOne(eventId: string, token: string, streamId: string): Promise<void> {
+    const stream = eventIdStream(eventId);
+    const reservation = bookkeepingEvent(BookkeepingTypes.eventIdReserved, { token, streamId });
+    // Most ids are new: try that first, and read only when the stream exists.
+    let expected = exactly(-1);
+    for (;;) {
+      const written = await tryAppend(this.client, stream, [reservation], expected);
+      if (written.ok) return;
+      const last = await lastEventOf(this.client, stream);
+      if (last?.type === BookkeepingTypes.eventIdReserved) {
+        if ((last.data as { token: string }).token === token) return;
+        throw new DuplicateEventIdError(eventId);
+      }
+      expected = exactly(last ? Number(last.revision) : -1);
+    }
+  }
+
+  /** Best effort: what is left reserved stays refused, which is the safe side. */
+  private async release(events: EventToAppend[], token: string): Promise<void> {
+    await Promise.allSettled(
+      events.map(async (event) => {
+        const stream = eventIdStream(event.eventId);
+        const last = await lastEventOf(this.client, stream);
+        if (last?.type !== BookkeepingTypes.eventIdReserved || (last.data as { token: string }).token !== token) return;
+        await tryAppend(
+          this.client,
+          stream,
+          [bookkeepingEvent(BookkeepingTypes.eventIdReleased, { token })],
+          BigInt(last.revision),
+        );
+      }),
+    );
+  }
+}
+
+export function commandLogStream(commandId: string): string {
+  return `${COMMAND_LOG_STREAM_PREFIX}${commandId}`;
+}
+
+export function eventIdStream(eventId: string): string {
+  return `${EVENT_ID_STREAM_PREFIX}${eventId.toLowerCase()}`;
+}
+
+/** EventStoreDB answers ids in its canonical (lower-case) form. */
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function failureError(streamId: string, failure: Failure): Error {
+  return failure.kind === 'duplicate_event_id'
+    ? new DuplicateEventIdError(failure.eventId)
+    : new WrongExpectedRevisionError(streamId, failure.expected, failure.actual);
+}
+
+/** The result of an append, from the events as stored (EventStoreDB answers an append with the last position only). */
+export async function readBack(
+  client: EventStoreDBClient,
+  streamId: string,
+  events: EventToAppend[],
+  firstRevision: number,
+): Promise<AppendResult> {
+  const stored = await readStreamEvents(client, streamId, { fromRevision: firstRevision, maxCount: events.length });
+  const appended = events.map((event, index) => {
+    const record: ClientRecordedEvent | undefined = stored[index];
+    const position = positionFromClient(record?.position);
+    if (!record || !sameId(record.id, event.eventId) || !position) {
+      throw new Error(`${streamId}@${firstRevision + index} is not the event ${event.eventId} that was just appended`);
+    }
+    return {
+      eventId: event.eventId,
+      type: event.type,
+      revision: Number(record.revision),
+      position: formatPosition(position),
+    };
+  });
+  const last = appended[appended.length - 1];
+  return { streamId, revision: last.revision, position: last.position, events: appended };
+}
