@@ -1,0 +1,71 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { eventSchemaVersions } from '@agreements/domain';
+import { AppendResult, EventStore, handleCommand } from '@agreements/event-store';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import type { ValidatedCommand } from '../http/command-validation';
+import type { Principal } from '../http/credentials';
+import { AGREEMENTS, PROCESSES, StreamKind } from './stream-kinds';
+
+abstract class RecordCommand {
+  constructor(
+    readonly id: string,
+    readonly body: ValidatedCommand,
+    readonly principal: Principal,
+    readonly correlationId: string,
+    readonly requestHash: string,
+    /** Now, as the server sees it: the business time when the operator gave none. */
+    readonly receivedAt: string,
+    readonly expectedRevision?: number,
+  ) {}
+}
+
+export class RecordAgreementCommand extends RecordCommand {}
+export class RecordProcessCommand extends RecordCommand {}
+
+export interface RecordOutcome {
+  result: AppendResult;
+  replayed: boolean;
+}
+
+const schemaVersionOf = (type: string): number => {
+  const version = (eventSchemaVersions as Record<string, number>)[type];
+  if (version === undefined) throw new Error(`event type ${type} has no schema version`);
+  return version;
+};
+
+function record(store: EventStore, kind: StreamKind, command: RecordCommand): Promise<RecordOutcome> {
+  const { body } = command;
+  return handleCommand(store, {
+    streamId: kind.streamId(command.id),
+    decider: kind.decider,
+    command: { type: body.type, data: body.data, occurredAt: body.occurredAt ?? command.receivedAt },
+    expectedRevision: command.expectedRevision,
+    context: {
+      commandId: body.commandId,
+      requestHash: command.requestHash,
+      actor: command.principal.name,
+      correlationId: command.correlationId,
+      causationId: body.commandId,
+      occurredAt: body.occurredAt ?? command.receivedAt,
+      sources: body.sources ?? [],
+      schemaVersionOf,
+    },
+  });
+}
+
+@CommandHandler(RecordAgreementCommand)
+export class RecordAgreementCommandHandler implements ICommandHandler<RecordAgreementCommand, RecordOutcome> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  execute(command: RecordAgreementCommand): Promise<RecordOutcome> {
+    return record(this.store, AGREEMENTS, command);
+  }
+}
+
+@CommandHandler(RecordProcessCommand)
+export class RecordProcessCommandHandler implements ICommandHandler<RecordProcessCommand, RecordOutcome> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  execute(command: RecordProcessCommand): Promise<RecordOutcome> {
+    return record(this.store, PROCESSES, command);
+  }
+}

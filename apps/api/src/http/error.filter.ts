@@ -1,0 +1,87 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '@agreements/domain';
+import { CommandIdReusedError, WrongExpectedRevisionError } from '@agreements/event-store';
+import { ApiError, errorBody } from './api-error';
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  503: 'UNAVAILABLE',
+};
+
+/**
+ * Turns anything thrown while answering into the contract's error body. Kept apart from the
+ * controllers so every route, and Fastify's own parsing errors, answer the same way.
+ */
+export function toApiError(err: unknown, request?: FastifyRequest): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof DomainError) return new ApiError(err.httpStatus, err.code, err.message, err.details);
+  if (err instanceof WrongExpectedRevisionError) {
+    const viaIfMatch = (request as { expectedFromIfMatch?: boolean } | undefined)?.expectedFromIfMatch === true;
+    return new ApiError(
+      viaIfMatch ? 412 : 409,
+      'REVISION_CONFLICT',
+      `The stream ${err.streamId} is at revision ${err.actual}, not ${String(err.expected === 'no_stream' ? -1 : err.expected)}: read it again and resend with the current revision`,
+      { expected: err.expected === 'no_stream' ? -1 : err.expected, actual: err.actual },
+    );
+  }
+  if (err instanceof CommandIdReusedError) {
+    return new ApiError(
+      409,
+      'COMMAND_ID_REUSED',
+      `commandId ${err.commandId} was already used for a different command: choose a new commandId`,
+    );
+  }
+  const fastifyCode = (err as { code?: string })?.code;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KiB');
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+  }
+  if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    return new ApiError(400, 'VALIDATION_FAILED', `The body is not valid JSON: ${(err as Error).message}`, [
+      { field: 'body', message: 'must be a JSON object' },
+    ]);
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    return new ApiError(status, HTTP_CODES[status] ?? `HTTP_${status}`, err.message);
+  }
+  const status = (err as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(status, HTTP_CODES[status] ?? `HTTP_${status}`, (err as Error).message);
+  }
+  return new ApiError(500, 'INTERNAL_ERROR', 'The server failed to answer; the error is in its log with this request id');
+}
+
+export function sendApiError(reply: FastifyReply, error: ApiError): void {
+  for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+  void reply.status(error.status).type('application/json').send(errorBody(error.code, error.message, error.details));
+}
+
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const error = toApiError(exception, request);
+    if (error.status >= 500) {
+      request.log.error({ err: exception }, 'request failed');
+    }
+    if (reply.sent) {
+      this.logger.warn(`error after the reply was sent: ${(exception as Error)?.message}`);
+      return;
+    }
+    sendApiError(reply, error);
+  }
+}

@@ -1,0 +1,78 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from '../app.module';
+import type { Runtime } from '../infrastructure/runtime';
+import { sendApiError, toApiError } from './error.filter';
+import { openApiComponents } from './openapi';
+
+export const BODY_LIMIT = 256 * 1024;
+
+type LoggedRequest = FastifyRequest & { principal?: { name: string }; startedAt?: bigint };
+
+/** The HTTP face of a runtime: Nest on Fastify, the contract's error shape everywhere, one log line per request. */
+export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    loggerInstance: runtime.logger,
+    disableRequestLogging: true,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  // Errors raised by Fastify itself (body too large, malformed JSON, wrong content type) never
+  // reach Nest's filters; answer them in the same shape.
+  fastify.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err, request);
+    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    sendApiError(reply, apiError);
+  });
+  const metrics = runtime.metrics;
+  fastify.addHook('onRequest', async (request: LoggedRequest) => {
+    request.startedAt = process.hrtime.bigint();
+  });
+  fastify.addHook('onResponse', async (request: LoggedRequest, reply) => {
+    const seconds = Number(process.hrtime.bigint() - (request.startedAt ?? process.hrtime.bigint())) / 1e9;
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, seconds);
+    if (route.startsWith('/health') || route === '/metrics') return;
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(seconds * 1e4) / 10,
+        correlationId: reply.getHeader('x-correlation-id') ?? request.headers['x-correlation-id'],
+        actor: request.principal?.name,
+      },
+      'request',
+    );
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('agreements')
+      .setDescription(
+        'Records international agreements and the negotiations around them as events, and answers their status now, on any past date, and as it was known at any time.',
+      )
+      .setVersion('1')
+      .setOpenAPIVersion('3.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...openApiComponents() } };
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  return app;
+}

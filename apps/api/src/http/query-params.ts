@@ -1,0 +1,71 @@
+import { tryParseBusinessTime } from '@agreements/domain';
+import { FieldError, validationFailed } from './api-error';
+
+type Spec = Record<string, 'business-time' | 'recorded-time' | 'limit' | 'cursor' | 'slug' | 'actor' | 'text' | 'integer' | 'position'>;
+
+export interface ParsedQuery {
+  [name: string]: string | number | undefined;
+}
+
+/**
+ * Strict query strings: an unknown parameter or a bad value is a 400 naming it, never silently
+ * ignored (a typo in `asOf` must not answer "now").
+ */
+export function parseQuery(
+  raw: Record<string, unknown>,
+  spec: Spec,
+  limits: { defaultLimit?: number; maxLimit?: number } = {},
+): ParsedQuery {
+  const errors: FieldError[] = [];
+  const out: ParsedQuery = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const kind = spec[name];
+    if (!kind) {
+      errors.push({ field: name, message: `is not a known query parameter; known: ${Object.keys(spec).join(', ') || 'none'}` });
+      continue;
+    }
+    if (typeof value !== 'string') {
+      errors.push({ field: name, message: 'must be given once' });
+      continue;
+    }
+    switch (kind) {
+      case 'business-time':
+      case 'recorded-time': {
+        const parsed = tryParseBusinessTime(value);
+        if (!parsed.ok) errors.push({ field: name, message: parsed.reason });
+        else out[name] = value;
+        break;
+      }
+      case 'limit': {
+        const n = Number(value);
+        const max = limits.maxLimit ?? 1000;
+        if (!/^\d+$/.test(value) || n < 1 || n > max) errors.push({ field: name, message: `must be a whole number from 1 to ${max}` });
+        else out[name] = n;
+        break;
+      }
+      case 'integer': {
+        if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) errors.push({ field: name, message: 'must be a whole number from 0' });
+        else out[name] = Number(value);
+        break;
+      }
+      case 'slug':
+        if (!/^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$/.test(value)) errors.push({ field: name, message: 'must be a slug (a-z, 0-9, -)' });
+        else out[name] = value;
+        break;
+      case 'actor':
+        if (!/^([A-Z]{3}|[a-z]+:[a-z0-9][a-z0-9-]*[a-z0-9])$/.test(value)) {
+          errors.push({ field: name, message: 'must be an actor id such as RUS or group:syrian-opposition' });
+        } else out[name] = value;
+        break;
+      case 'text':
+      case 'cursor':
+      case 'position':
+        if (value.length === 0 || value.length > 512) errors.push({ field: name, message: 'must be 1 to 512 characters' });
+        else out[name] = value;
+        break;
+    }
+  }
+  if (errors.length) throw validationFailed(errors);
+  if (spec.limit && out.limit === undefined) out.limit = limits.defaultLimit ?? 50;
+  return out;
+}

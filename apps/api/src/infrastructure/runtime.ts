@@ -1,0 +1,169 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { Logger } from 'pino';
+import { EventStore, SqliteEventStore } from '@agreements/event-store';
+import { openReadModelStore, Projector, readModelLag, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
+import type { AppConfig } from '../config';
+import { LoadedCredentials, loadCredentials } from '../http/credentials';
+import { HealthRegistry } from '../operations/health';
+import { Metrics } from '../operations/metrics';
+
+/** A piece that runs in the background of a process (projector, relay) and must stop cleanly. */
+export interface BackgroundService {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** Everything a process of this product runs on, built from the configuration in one place. */
+export interface Runtime {
+  config: AppConfig;
+  logger: Logger;
+  eventStore: EventStore;
+  readModels: ReadModelQueries;
+  readModelStore: ReadModelStore;
+  credentials: LoadedCredentials;
+  metrics: Metrics;
+  health: HealthRegistry;
+  background: BackgroundService[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Which process this is, for the logs: api, projector, relay, cli. */
+  role: string;
+  projector: boolean;
+  relay: boolean;
+  logger?: Logger;
+}
+
+export function createLogger(config: AppConfig, role: string): Logger {
+  return pino({ level: config.logLevel, base: { service: 'agreements', role } });
+}
+
+export async function openEventStore(config: AppConfig, logger: Logger): Promise<EventStore> {
+  if (config.eventStoreConnectionString) {
+    const { EsdbEventStore } = await import('@agreements/event-store');
+    logger.info('event store: EventStoreDB');
+    return EsdbEventStore.connect(config.eventStoreConnectionString);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'events.sqlite');
+  logger.info({ file }, 'event store: embedded SQLite');
+  return SqliteEventStore.open({ file });
+}
+
+/**
+ * Opens the event store and the read models, starts the projector and the relay where asked,
+ * and registers their health checks and metrics. Closing stops them in reverse order.
+ */
+export async function createRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config, options.role);
+  const credentials = loadCredentials(config.apiKeys, config.dataDir);
+  const metrics = new Metrics();
+  const health = new HealthRegistry();
+  const eventStore = await openEventStore(config, logger);
+  const readModelStore = await openReadModelStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  logger.info({ kind: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'read models opened');
+  const background: BackgroundService[] = [];
+
+  health.register({
+    name: 'eventStore',
+    async check() {
+      const head = await eventStore.headPosition();
+      return { status: 'up', headPosition: head ?? null };
+    },
+  });
+  registerReadModelObservability(eventStore, readModelStore, metrics, health);
+
+  if (options.projector) {
+    const projector = new Projector(eventStore, readModelStore, {
+      onError: (err) => logger.error({ err }, 'projector: batch failed; retrying with backoff'),
+    });
+    await projector.start();
+    background.push({ name: 'projector', stop: () => projector.stop() });
+    registerProjectorHealth(projector, health);
+    logger.info('projector running in this process');
+  }
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    eventStore,
+    readModels: readModelStore.queries,
+    readModelStore,
+    credentials,
+    metrics,
+    health,
+    background,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const service of [...background].reverse()) {
+        try {
+          await service.stop();
+        } catch (err) {
+          logger.error({ err, service: service.name }, 'stopping failed');
+        }
+      }
+      await readModelStore.close();
+      await eventStore.close();
+    },
+  };
+}
+
+/** Behind by more than this many events, or this long, readiness reports degraded. */
+const FAR_BEHIND_EVENTS = 10_000;
+const FAR_BEHIND_MS = 60_000;
+
+/**
+ * Projection lag in /metrics and /health/ready. Read from both stores, so it is right also in an
+ * API whose projector runs in another process.
+ */
+function registerReadModelObservability(
+  eventStore: EventStore,
+  readModelStore: ReadModelStore,
+  metrics: Metrics,
+  health: HealthRegistry,
+): void {
+  // One lag reading serves both gauges of a scrape.
+  let cached: { at: number; value: Promise<Awaited<ReturnType<typeof readModelLag>>> } | undefined;
+  const lag = () => {
+    if (!cached || Date.now() - cached.at > 250) cached = { at: Date.now(), value: readModelLag(eventStore, readModelStore) };
+    return cached.value;
+  };
+  metrics.gauge('agreements_projection_lag_events', 'Events in the store not yet applied to the read models', async () => (await lag()).lagEvents);
+  metrics.gauge(
+    'agreements_projection_lag_milliseconds',
+    'Age of the oldest event not yet applied to the read models (0 when caught up)',
+    async () => (await lag()).lagMs,
+  );
+  health.register({
+    name: 'readModels',
+    async check() {
+      const l = await lag();
+      const far = l.lagEvents > FAR_BEHIND_EVENTS || l.lagMs > FAR_BEHIND_MS;
+      return {
+        status: far ? 'degraded' : 'up',
+        detail: far ? `read models are ${l.lagEvents} events / ${l.lagMs} ms behind the event store` : undefined,
+        checkpoint: l.checkpoint,
+        headPosition: l.headPosition,
+        lagEvents: l.lagEvents,
+        lagMs: l.lagMs,
+      };
+    },
+  });
+}
+
+function registerProjectorHealth(projector: Projector, health: HealthRegistry): void {
+  health.register({
+    name: 'projector',
+    async check() {
+      const s = await projector.status();
+      if (s.stuck) {
+        return { status: 'degraded', detail: `projector made no progress while behind (last error: ${s.lastError?.message ?? 'none'})`, ...s };
+      }
+      return { status: 'up', eventsApplied: s.eventsApplied, lastError: s.lastError };
+    },
+  });
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '@agreements/event-store';
+import type { ReadModelQueries } from '@agreements/read-models';
+import { ApiError, validationFailed } from '../http/api-error';
+import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
+
+const WAIT_MS = 5000;
+const POLL_MS = 5;
+
+/**
+ * Read-your-writes: a client that sends `Min-Position` (from a command response) is answered only
+ * once the read models have applied that position, or gets 503 with Retry-After after 5 s.
+ */
+@Injectable()
+export class MinPositionGate {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+  ) {}
+
+  async waitFor(header: string | string[] | undefined): Promise<void> {
+    if (header === undefined || header === '') return;
+    if (Array.isArray(header)) throw validationFailed([{ field: 'Min-Position', message: 'must be given once' }]);
+    let wanted: string;
+    try {
+      wanted = this.store.parsePosition(header.trim());
+    } catch {
+      throw validationFailed([{ field: 'Min-Position', message: 'must be a position from a command response' }]);
+    }
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const applied = await this.readModels.checkpoint();
+      if (applied !== undefined && this.store.comparePositions(applied, wanted) >= 0) return;
+      if (Date.now() >= deadline) {
+        throw new ApiError(
+          503,
+          'READ_MODEL_BEHIND',
+          `The read models have not reached position ${wanted} within 5 s (at ${applied ?? 'nothing yet'}); retry shortly`,
+          { wanted, applied: applied ?? null },
+          { 'retry-after': '1' },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}

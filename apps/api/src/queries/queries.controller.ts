@@ -1,0 +1,148 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { InvalidCursorError, type Page, type View } from '@agreements/read-models';
+import { ApiError, validationFailed } from '../http/api-error';
+import { RequireRole } from '../http/auth.guard';
+import { checkStreamId } from '../http/command-validation';
+import { parseQuery } from '../http/query-params';
+import { MinPositionGate } from './min-position';
+import {
+  GetAgreementQuery,
+  GetAgreementTimelineQuery,
+  GetProcessQuery,
+  ListAgreementsQuery,
+  ListProcessesQuery,
+} from './queries';
+
+const TIME = { asOf: 'business-time', knownAt: 'recorded-time' } as const;
+const notFound = (kind: 'AGREEMENT' | 'PROCESS', id: string, time: { asOf?: unknown; knownAt?: unknown }) =>
+  new ApiError(
+    404,
+    `${kind}_NOT_FOUND`,
+    time.asOf || time.knownAt
+      ? `No ${kind.toLowerCase()} ${id} existed at that time (asOf/knownAt)`
+      : `No ${kind.toLowerCase()} ${id}`,
+  );
+
+async function page<T>(run: () => Promise<Page<T>>): Promise<Page<T>> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw validationFailed([{ field: 'cursor', message: 'is not a cursor this API gave' }]);
+    throw err;
+  }
+}
+
+@ApiTags('queries')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Min-Position', required: false, description: 'Wait (up to 5 s, then 503) until the read models reached this position' })
+@Controller('v1')
+export class QueriesController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly gate: MinPositionGate,
+  ) {}
+
+  @Get('agreements')
+  @RequireRole('reader')
+  @ApiOperation({ summary: 'Agreements, filtered, a page at a time' })
+  @ApiQuery({ name: 'status', required: false })
+  @ApiQuery({ name: 'party', required: false, description: 'An actor id: RUS, group:syrian-opposition' })
+  @ApiQuery({ name: 'processId', required: false })
+  @ApiQuery({ name: 'kind', required: false })
+  @ApiQuery({ name: 'inForceOn', required: false, description: 'Business time' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false })
+  async listAgreements(@Query() raw: Record<string, unknown>, @Headers('min-position') minPosition?: string) {
+    const q = parseQuery(
+      raw,
+      { status: 'text', party: 'actor', processId: 'slug', kind: 'text', inForceOn: 'business-time', limit: 'limit', cursor: 'cursor' },
+      { maxLimit: 500 },
+    );
+    await this.gate.waitFor(minPosition);
+    const { limit, cursor, ...filter } = q;
+    return page(() =>
+      this.queryBus.execute<ListAgreementsQuery, Page<View>>(
+        new ListAgreementsQuery(filter as Record<string, string>, { limit: limit as number, cursor: cursor as string | undefined }),
+      ),
+    );
+  }
+
+  @Get('agreements/:agreementId')
+  @RequireRole('reader')
+  @ApiOperation({ summary: 'An agreement now, or as it was (asOf) / as it was known (knownAt)' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'Business time: 2017, 2017-06, 2017-06-01, RFC 3339' })
+  @ApiQuery({ name: 'knownAt', required: false, description: 'Recorded time (RFC 3339)' })
+  @ApiResponse({ status: 404, description: 'AGREEMENT_NOT_FOUND' })
+  async getAgreement(
+    @Param('agreementId') id: string,
+    @Query() raw: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('min-position') minPosition?: string,
+  ) {
+    checkStreamId('agreementId', id);
+    const time = parseQuery(raw, TIME);
+    await this.gate.waitFor(minPosition);
+    const view = await this.queryBus.execute<GetAgreementQuery, View | undefined>(new GetAgreementQuery(id, time as never));
+    if (!view) throw notFound('AGREEMENT', id, time);
+    void reply.header('etag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Get('agreements/:agreementId/timeline')
+  @RequireRole('reader')
+  @ApiOperation({ summary: 'Status intervals of the agreement and of each provision, in business time' })
+  @ApiQuery({ name: 'knownAt', required: false })
+  @ApiQuery({ name: 'asOf', required: false })
+  async getTimeline(
+    @Param('agreementId') id: string,
+    @Query() raw: Record<string, unknown>,
+    @Headers('min-position') minPosition?: string,
+  ) {
+    checkStreamId('agreementId', id);
+    const time = parseQuery(raw, TIME);
+    await this.gate.waitFor(minPosition);
+    const view = await this.queryBus.execute<GetAgreementTimelineQuery, View | undefined>(
+      new GetAgreementTimelineQuery(id, time as never),
+    );
+    if (!view) throw notFound('AGREEMENT', id, time);
+    return view;
+  }
+
+  @Get('processes')
+  @RequireRole('reader')
+  @ApiOperation({ summary: 'Negotiation processes, a page at a time' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  async listProcesses(@Query() raw: Record<string, unknown>, @Headers('min-position') minPosition?: string) {
+    const q = parseQuery(raw, { limit: 'limit', cursor: 'cursor' }, { maxLimit: 500 });
+    await this.gate.waitFor(minPosition);
+    return page(() =>
+      this.queryBus.execute<ListProcessesQuery, Page<View>>(
+        new ListProcessesQuery({ limit: q.limit as number, cursor: q.cursor as string | undefined }),
+      ),
+    );
+  }
+
+  @Get('processes/:processId')
+  @RequireRole('reader')
+  @ApiOperation({ summary: 'A process: rounds, participants by role, working groups, documents, the next round' })
+  @ApiQuery({ name: 'asOf', required: false })
+  @ApiQuery({ name: 'knownAt', required: false })
+  async getProcess(
+    @Param('processId') id: string,
+    @Query() raw: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('min-position') minPosition?: string,
+  ) {
+    checkStreamId('processId', id);
+    const time = parseQuery(raw, TIME);
+    await this.gate.waitFor(minPosition);
+    const view = await this.queryBus.execute<GetProcessQuery, View | undefined>(new GetProcessQuery(id, time as never));
+    if (!view) throw notFound('PROCESS', id, time);
+    void reply.header('etag', `"${view.revision}"`);
+    return view;
+  }
+}

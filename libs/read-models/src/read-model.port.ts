@@ -1,0 +1,48 @@
+/**
+ * What the API asks the read models. The projector keeps them up to date from the event store's
+ * global order; the API never folds the event store itself for these answers.
+ *
+ * Views are plain JSON in the HTTP contract's field names (../http-api.md in the repo docs).
+ */
+
+export interface TimeQuery {
+  /** Business time, any format occurredAt takes; means the end of the period it names. */
+  asOf?: string;
+  /** Recorded time (RFC 3339): only what had been recorded by then. */
+  knownAt?: string;
+}
+
+export interface AgreementFilter {
+  status?: string;
+  party?: string;
+  processId?: string;
+  kind?: string;
+  /** Business time: agreements whose status was in-force at the end of that period. */
+  inForceOn?: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type View = Record<string, unknown>;
+
+export interface ReadModelQueries {
+  /** undefined when the agreement does not exist (or not yet on that time axis). */
+  getAgreement(agreementId: string, time: TimeQuery): Promise<View | undefined>;
+  getAgreementTimeline(agreementId: string, time: TimeQuery): Promise<View | undefined>;
+  listAgreements(filter: AgreementFilter, page: PageRequest): Promise<Page<View>>;
+  getProcess(processId: string, time: TimeQuery): Promise<View | undefined>;
+  listProcesses(page: PageRequest): Promise<Page<View>>;
+  /** The last global position the read models have applied, undefined before the first. */
+  checkpoint(): Promise<string | undefined>;
+}
+
+/** A cursor the client passed back is not one we made. */
+export class InvalidCursorError extends Error {}
