@@ -286,6 +286,9 @@ describe('the command API over HTTP', () => {
       const m = await t.api.get('/metrics', { token: null });
       expect(m.status).toBe(200);
       expect(m.text).toContain('agreements_http_requests_total');
+      expect(m.text).toMatch(/agreements_events_appended_total\{stream_kind="agreement"\} [1-9]/);
+      expect(m.text).toMatch(/agreements_commands_rejected_total\{code="ALREADY_SIGNED"\} [1-9]/);
+      expect(m.text).toContain('agreements_projection_lag_events');
     });
   });
 

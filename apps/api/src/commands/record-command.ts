@@ -3,6 +3,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { eventSchemaVersions } from '@agreements/domain';
 import { AppendResult, EventStore, handleCommand } from '@agreements/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { Metrics } from '../operations/metrics';
 import type { ValidatedCommand } from '../http/command-validation';
 import type { Principal } from '../http/credentials';
 import { AGREEMENTS, PROCESSES, StreamKind } from './stream-kinds';
@@ -34,7 +35,19 @@ const schemaVersionOf = (type: string): number => {
   return version;
 };
 
-function record(store: EventStore, kind: StreamKind, command: RecordCommand): Promise<RecordOutcome> {
+async function record(store: EventStore, metrics: Metrics, kind: StreamKind, command: RecordCommand): Promise<RecordOutcome> {
+  try {
+    const outcome = await execute(store, kind, command);
+    if (!outcome.replayed) metrics.eventsAppended.inc({ stream_kind: kind.name }, outcome.result.events.length);
+    return outcome;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    metrics.commandsRejected.inc({ code: typeof code === 'string' ? code : (err as Error).name });
+    throw err;
+  }
+}
+
+function execute(store: EventStore, kind: StreamKind, command: RecordCommand): Promise<RecordOutcome> {
   const { body } = command;
   return handleCommand(store, {
     streamId: kind.streamId(command.id),
@@ -56,16 +69,22 @@ function record(store: EventStore, kind: StreamKind, command: RecordCommand): Pr
 
 @CommandHandler(RecordAgreementCommand)
 export class RecordAgreementCommandHandler implements ICommandHandler<RecordAgreementCommand, RecordOutcome> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: Metrics,
+  ) {}
   execute(command: RecordAgreementCommand): Promise<RecordOutcome> {
-    return record(this.store, AGREEMENTS, command);
+    return record(this.store, this.metrics, AGREEMENTS, command);
   }
 }
 
 @CommandHandler(RecordProcessCommand)
 export class RecordProcessCommandHandler implements ICommandHandler<RecordProcessCommand, RecordOutcome> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: Metrics,
+  ) {}
   execute(command: RecordProcessCommand): Promise<RecordOutcome> {
-    return record(this.store, PROCESSES, command);
+    return record(this.store, this.metrics, PROCESSES, command);
   }
 }
