@@ -9,6 +9,8 @@ export interface AppConfig {
   apiKeys?: string;
   /** PostgreSQL read models when set; SQLite in DATA_DIR otherwise. */
   databaseUrl?: string;
+  /** The PostgreSQL schema of the read models (one database can hold several environments). */
+  databaseSchema: string;
   /** EventStoreDB when set; the embedded SQLite store otherwise. */
   eventStoreConnectionString?: string;
   /** The Kafka relay runs when set. */
@@ -44,6 +46,14 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 
 const blankToUndefined = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
+function schemaName(raw: string | undefined): string {
+  const value = blankToUndefined(raw) ?? 'read_models';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
+    throw new ConfigError(`DATABASE_SCHEMA must be a lower-case SQL identifier (a-z, 0-9, _), got "${raw}"`);
+  }
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: intFrom(env, 'PORT', 3000, 0, 65535),
@@ -51,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(blankToUndefined(env.DATA_DIR) ?? './data'),
     apiKeys: blankToUndefined(env.API_KEYS),
     databaseUrl: blankToUndefined(env.DATABASE_URL),
+    databaseSchema: schemaName(env.DATABASE_SCHEMA),
     eventStoreConnectionString: blankToUndefined(env.EVENTSTORE_CONNECTION_STRING),
     kafkaBrokers: blankToUndefined(env.KAFKA_BROKERS),
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',

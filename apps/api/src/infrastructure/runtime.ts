@@ -62,7 +62,11 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   const metrics = new Metrics();
   const health = new HealthRegistry();
   const eventStore = await openEventStore(config, logger);
-  const readModelStore = await openReadModelStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const readModelStore = await openReadModelStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.databaseUrl ? config.databaseSchema : undefined,
+  });
   logger.info({ kind: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'read models opened');
   const background: BackgroundService[] = [];
 
