@@ -154,3 +154,22 @@ export class DuplicateEventIdError extends Error {
     this.name = 'DuplicateEventIdError';
   }
 }
+
+/** The store could not be reached (server down, connection refused, timed out): retry later. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+/**
+ * Whether an error means the store was out of reach rather than that the request was wrong:
+ * our own error, or the EventStoreDB client's unavailable / deadline-exceeded errors (which carry
+ * a `type`), recognised without importing the client here.
+ */
+export function isEventStoreUnavailable(err: unknown): boolean {
+  if (err instanceof EventStoreUnavailableError) return true;
+  const type = (err as { type?: unknown } | null)?.type;
+  return type === 'unavailable' || type === 'deadline-exceeded';
+}

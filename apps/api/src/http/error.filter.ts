@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@agreements/domain';
-import { CommandIdReusedError, WrongExpectedRevisionError } from '@agreements/event-store';
+import { CommandIdReusedError, isEventStoreUnavailable, WrongExpectedRevisionError } from '@agreements/event-store';
 import { ApiError, errorBody } from './api-error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -36,6 +36,15 @@ export function toApiError(err: unknown, request?: FastifyRequest): ApiError {
       409,
       'COMMAND_ID_REUSED',
       `commandId ${err.commandId} was already used for a different command: choose a new commandId`,
+    );
+  }
+  if (isEventStoreUnavailable(err)) {
+    return new ApiError(
+      503,
+      'EVENT_STORE_UNAVAILABLE',
+      'The event store cannot be reached; nothing was stored. Retry shortly with the same commandId',
+      undefined,
+      { 'retry-after': '2' },
     );
   }
   const fastifyCode = (err as { code?: string })?.code;
