@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // Tests may reach a lib's testing helpers (and the EventStoreDB test server) directly; those
+    // are not part of the lib's public surface, so they are not exported through its alias.
+    files: ['test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{
+        regex: 'libs/[^/]+/src/(?!testing/|esdb/test-server/)',
+        message: 'Import a lib through its root alias (@agreements/...); only its testing helpers directly.',
+      }] }],
+    },
+  },
+  {
     // The domain is pure: no framework, no I/O, no other lib of ours.
     files: ['libs/domain/**/*.ts'],
     rules: {

@@ -13,7 +13,6 @@ import { EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
 import { allEventTypes, eventSchemaVersions } from '@agreements/domain';
 import { openReadModelStore, rebuildReadModels, type ReadModelStore } from '@agreements/read-models';
 // The test server is test support of the adapter, deliberately not exported by @agreements/event-store.
-// eslint-disable-next-line no-restricted-imports
 import { EsdbTestServer } from '../../libs/event-store/src/esdb/test-server/esdb-test-server';
 import { ApiResponse, MEMORANDUM, TOKENS, TestApp, astana, startTestApp } from '../support/app';
 

@@ -100,7 +100,6 @@ export interface ScenarioFile {
   steps: Array<{ path: string; body: Record<string, any>; note?: string }>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const astana: ScenarioFile = require('../../examples/astana-2017.json');
 
 export const MEMORANDUM = 'astana-deescalation-memorandum';
