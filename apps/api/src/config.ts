@@ -16,6 +16,9 @@ export interface AppConfig {
   /** The Kafka relay runs when set. */
   kafkaBrokers?: string;
   kafkaTopicPrefix: string;
+  /** CloudEvents `ce_source` of published events. */
+  kafkaSource?: string;
+  kafkaClientId?: string;
   kafkaPartitions: number;
   logLevel: string;
   /** Run the projector inside this process (npm start does). */
@@ -65,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStoreConnectionString: blankToUndefined(env.EVENTSTORE_CONNECTION_STRING),
     kafkaBrokers: blankToUndefined(env.KAFKA_BROKERS),
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    kafkaSource: blankToUndefined(env.KAFKA_CE_SOURCE),
+    kafkaClientId: blankToUndefined(env.KAFKA_CLIENT_ID),
     kafkaPartitions: intFrom(env, 'KAFKA_PARTITIONS', 6, 1, 1000),
     logLevel: blankToUndefined(env.LOG_LEVEL) ?? 'info',
     runProjector: flag(env, 'RUN_PROJECTOR', true),

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../../api/src/config';
 import { createRuntime, Runtime } from '../../api/src/infrastructure/runtime';
 import { importScenario, readScenario, ScenarioFormatError } from './import-scenario';
 import { runRebuild } from './rebuild';
+import { RepublishUsageError, runRepublish } from './republish';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -14,6 +15,8 @@ Commands:
                                  through the command bus, in order; stops at the first refused command.
                                  The actor recorded on the events is NAME (default: cli-import).
   rebuild                        Rebuild every read model from position 0 into fresh tables, then switch over.
+  republish --from P [--to Q]    Publish the events from position P (inclusive) to Kafka again, with the same
+                                 ce_ids, for a consumer that lost its data (needs KAFKA_BROKERS).
   help                           This text.
 
 Configuration comes from the same environment as the server (DATA_DIR, DATABASE_URL,
@@ -75,6 +78,13 @@ async function main(argv: string[]): Promise<number> {
     case 'rebuild':
       if (args.length) throw new UsageError('rebuild takes no arguments');
       return withRuntime('cli', (runtime) => runRebuild(runtime, say));
+    case 'republish': {
+      const from = option(args, '--from');
+      const to = option(args, '--to');
+      if (from === undefined) throw new UsageError('republish needs --from <position>');
+      if (args.length) throw new UsageError(`republish does not take ${args.join(' ')}`);
+      return withRuntime('cli', (runtime) => runRepublish(runtime, from, to, say));
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -88,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+    if (err instanceof RepublishUsageError) console.error(err.message);
+    else if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
     else if (err instanceof ConfigError) console.error(`configuration error: ${err.message}`);
     else if (err instanceof ScenarioFormatError) console.error(`cannot read the scenario: ${err.message}`);
     else console.error('failed:', err);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { Logger } from 'pino';
 import { EventStore, SqliteEventStore } from '@agreements/event-store';
+import { openRelayCheckpointStore, Relay, registerRelayMetrics, relayHealth } from '@agreements/messaging';
 import { openReadModelStore, Projector, readModelLag, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
 import type { AppConfig } from '../config';
 import { LoadedCredentials, loadCredentials } from '../http/credentials';
@@ -89,6 +90,14 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     logger.info('projector running in this process');
   }
 
+  if (options.relay && config.kafkaBrokers) {
+    const relay = await openRelay(config, eventStore, logger);
+    background.push(relay);
+    registerRelayMetrics(metrics.registry, relay.relay);
+    health.register({ name: 'kafka', check: async () => ({ ...relayHealth(await relay.relay.status()) }) });
+    logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
+  }
+
   let closed = false;
   return {
     config,
@@ -170,4 +179,44 @@ function registerProjectorHealth(projector: Projector, health: HealthRegistry): 
       return { status: 'up', eventsApplied: s.eventsApplied, lastError: s.lastError };
     },
   });
+}
+
+/**
+ * The Kafka relay with its checkpoint store (PostgreSQL when DATABASE_URL is set, else
+ * DATA_DIR/relay.sqlite), started. It never throws for an unreachable broker: it retries and
+ * reports itself degraded.
+ */
+export async function openRelay(
+  config: AppConfig,
+  eventStore: EventStore,
+  logger: Logger,
+  options: { stopTimeoutMs?: number } = {},
+): Promise<BackgroundService & { relay: Relay; description: string }> {
+  if (!config.kafkaBrokers) throw new Error('openRelay needs KAFKA_BROKERS');
+  const checkpointStore = await openRelayCheckpointStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.databaseUrl ? config.databaseSchema : undefined,
+  });
+  const relay = new Relay({
+    eventStore,
+    brokers: config.kafkaBrokers,
+    topicPrefix: config.kafkaTopicPrefix,
+    partitions: config.kafkaPartitions,
+    clientId: config.kafkaClientId,
+    source: config.kafkaSource,
+    checkpointStore,
+    logger: logger.child({ component: 'relay' }),
+    stopTimeoutMs: options.stopTimeoutMs,
+  });
+  await relay.start();
+  return {
+    name: 'relay',
+    relay,
+    description: checkpointStore.description,
+    async stop() {
+      await relay.stop();
+      await checkpointStore.close();
+    },
+  };
 }

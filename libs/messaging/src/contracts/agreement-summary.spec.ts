@@ -1,0 +1,93 @@
+import { agreementDecider, agreementView, foldEvents, toEventEnvelope } from '@agreements/domain';
+import { type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
+import { recordAstanaScenario, recordEveryEventType } from '../testing/scenarios';
+import { AgreementStatusFolder, agreementSummary } from './agreement-summary';
+
+async function storeWith(record: (store: SqliteEventStore) => Promise<unknown>): Promise<{ store: SqliteEventStore; events: RecordedEvent[] }> {
+  const store = await SqliteEventStore.open({ file: ':memory:' });
+  await record(store);
+  return { store, events: await store.readAll() };
+}
+
+/** What GET /v1/agreements/{id} shows: agreementView of the whole stream folded by the decider, as of the given event. */
+function expectedAfter(events: RecordedEvent[], upTo: RecordedEvent) {
+  const stream = events.filter((e) => e.streamId === upTo.streamId && e.revision <= upTo.revision);
+  const id = upTo.streamId.slice('agreement-'.length);
+  const view = agreementView(foldEvents(agreementDecider, stream.map(toEventEnvelope)), id);
+  return view === null ? null : agreementSummary(view, upTo.position);
+}
+
+function lastOfEachAgreement(batch: RecordedEvent[]): RecordedEvent[] {
+  const last = new Map<string, RecordedEvent>();
+  for (const event of batch) if (event.streamId.startsWith('agreement-')) last.set(event.streamId, event);
+  return [...last.values()];
+}
+
+describe('agreement summaries for the status topic', () => {
+  it('give, per batch, one summary per agreement touched, equal to the view of its stream folded up to the batch, whatever the batch size', async () => {
+    const { store, events } = await storeWith((s) => recordEveryEventType(s, 'sum'));
+    for (const batchSize of [1, 3, 7, events.length]) {
+      const folder = new AgreementStatusFolder(store);
+      for (let i = 0; i < events.length; i += batchSize) {
+        const batch = events.slice(i, i + batchSize);
+        const messages = await folder.statusMessages(batch);
+        const expected = lastOfEachAgreement(batch).map((event) => ({
+          key: event.streamId.slice('agreement-'.length),
+          value: expectedAfter(events, event),
+        }));
+        expect(messages.map((m) => ({ key: m.key, value: m.value === null ? null : JSON.parse(m.value) }))).toEqual(expected);
+      }
+    }
+    await store.close();
+  });
+
+  it('stay exact when the cache is smaller than the agreements, and when a batch comes again (a retry, a replay from an older position)', async () => {
+    const { store, events } = await storeWith(async (s) => {
+      await recordEveryEventType(s, 'one');
+      await recordEveryEventType(s, 'two');
+    });
+    const folder = new AgreementStatusFolder(store, 1);
+    const check = async (batch: RecordedEvent[]) => {
+      const messages = await folder.statusMessages(batch);
+      const values = messages.map((m) => (m.value === null ? null : JSON.parse(m.value)));
+      expect(values).toEqual(lastOfEachAgreement(batch).map((event) => expectedAfter(events, event)));
+    };
+    for (let i = 0; i < events.length; i += 5) await check(events.slice(i, i + 5));
+    await check(events.slice(10, 30));
+    await check(events.slice(3, 4));
+    await check(events.slice(40));
+    expect(folder.size).toBeLessThanOrEqual(1);
+    await store.close();
+  });
+
+  it('has the fields of the contract and the values the API shows for the Astana memorandum', async () => {
+    const { store, events } = await storeWith(recordAstanaScenario);
+    const [message] = await new AgreementStatusFolder(store).statusMessages(events);
+    expect(message.key).toBe('astana-deescalation-memorandum');
+    const summary = JSON.parse(message.value!);
+    expect(Object.keys(summary)).toEqual(['id', 'title', 'kind', 'status', 'contested', 'parties', 'term', 'revision', 'position']);
+    expect(summary).toMatchObject({
+      id: 'astana-deescalation-memorandum',
+      kind: 'memorandum',
+      status: 'in-force',
+      contested: true,
+      term: { duration: 'P6M', renewal: 'by-consensus', endsAt: '2017-11-05T23:59:59.999Z' },
+    });
+    expect(summary.parties).toEqual(expect.arrayContaining([{ id: 'group:syrian-opposition', name: expect.any(String), status: 'rejected' }]));
+    const last = events.filter((e) => e.streamId === 'agreement-astana-deescalation-memorandum').pop()!;
+    expect(summary.revision).toBe(last.revision);
+    expect(summary.position).toBe(last.position);
+    await store.close();
+  });
+
+  it('gives a tombstone for an agreement whose drafting was retracted, and nothing for process streams', async () => {
+    const { store, events } = await storeWith((s) => recordEveryEventType(s, 'gone'));
+    const messages = await new AgreementStatusFolder(store).statusMessages(events);
+    expect(messages.find((m) => m.key === 'retracted-gone')?.value).toBeNull();
+    expect(messages.map((m) => m.key).sort()).toEqual(['ceasefire-gone', 'framework-gone', 'memo-gone', 'retracted-gone']);
+    const current = await new AgreementStatusFolder(store).currentSummary('memo-gone');
+    expect(current?.summary).toEqual(expectedAfter(events, events.filter((e) => e.streamId === 'agreement-memo-gone').pop()!));
+    expect(await new AgreementStatusFolder(store).currentSummary('never-was')).toBeUndefined();
+    await store.close();
+  });
+});

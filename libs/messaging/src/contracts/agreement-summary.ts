@@ -1,0 +1,158 @@
+import {
+  type AgreementState,
+  type AgreementView,
+  agreementDecider,
+  agreementView,
+  foldEvents,
+  parseStreamId,
+  toEventEnvelope,
+} from '@agreements/domain';
+import type { EventStore, Position, RecordedEvent } from '@agreements/event-store';
+import { CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE, type OutgoingMessage } from './cloud-events';
+
+/**
+ * The value of `agreements.status.v1`: the agreement now, with the same field values as
+ * `GET /v1/agreements/{id}` (both are agreementView of the stream folded by the domain decider),
+ * plus the global position of the last event folded.
+ */
+export interface AgreementSummary {
+  id: string;
+  title: string;
+  kind: AgreementView['kind'];
+  status: AgreementView['status'];
+  contested: boolean;
+  parties: AgreementView['parties'];
+  term: AgreementView['term'];
+  /** The stream revision of the last event folded: consumers keep the summary with the highest. */
+  revision: number;
+  position: Position;
+}
+
+export function agreementSummary(view: AgreementView, position: Position): AgreementSummary {
+  return {
+    id: view.agreementId,
+    title: view.title,
+    kind: view.kind,
+    status: view.status,
+    contested: view.contested,
+    parties: view.parties.map(({ id, name, status }) => ({ id, name, status })),
+    term: view.term,
+    revision: view.revision,
+    position,
+  };
+}
+
+/** The message for the status topic; a tombstone (null value) when the agreement does not exist (its drafting was retracted). */
+export function statusMessage(agreementId: string, summary: AgreementSummary | null): OutgoingMessage {
+  return {
+    key: agreementId,
+    value: summary === null ? null : JSON.stringify(summary),
+    headers: { [CONTENT_TYPE_HEADER]: JSON_CONTENT_TYPE },
+  };
+}
+
+interface Folded {
+  revision: number;
+  state: AgreementState;
+}
+
+/**
+ * Folds agreement streams for the status topic. A small LRU cache keeps the folded states, so a
+ * batch applies its own events to the cached state instead of re-reading the stream; a stream is
+ * read only when it is not cached, or when the cache does not end right before the batch's first
+ * event of that stream (after a retried batch, a replay from an older position, a gap).
+ */
+export class AgreementStatusFolder {
+  private readonly cache = new Map<string, Folded>();
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly maxStreams = 1000,
+  ) {}
+
+  /**
+   * One status message per agreement that the events touch, for its state after the last of
+   * them. `events` are in global order, so each stream's events are consecutive revisions.
+   */
+  async statusMessages(events: readonly RecordedEvent[]): Promise<OutgoingMessage[]> {
+    const byStream = new Map<string, { id: string; events: RecordedEvent[] }>();
+    for (const event of events) {
+      let entry = byStream.get(event.streamId);
+      if (!entry) {
+        const parsed = parseStreamId(event.streamId);
+        if (parsed?.kind !== 'agreement') continue;
+        entry = { id: parsed.id, events: [] };
+        byStream.set(event.streamId, entry);
+      }
+      entry.events.push(event);
+    }
+    const messages: OutgoingMessage[] = [];
+    for (const [streamId, { id, events: streamEvents }] of byStream) {
+      const state = await this.fold(streamId, streamEvents);
+      const view = agreementView(state, id);
+      const last = streamEvents[streamEvents.length - 1];
+      messages.push(statusMessage(id, view === null ? null : agreementSummary(view, last.position)));
+    }
+    return messages;
+  }
+
+  /** The summary of an agreement as its stream stands now in the store (undefined: no such stream). */
+  async currentSummary(agreementId: string): Promise<{ summary: AgreementSummary | null; revision: number } | undefined> {
+    const streamId = `agreement-${agreementId}`;
+    const events = await this.eventStore.readStream(streamId);
+    if (events.length === 0) return undefined;
+    const state = foldEvents(agreementDecider, events.map(toEventEnvelope));
+    this.remember(streamId, { revision: state.revision, state });
+    const view = agreementView(state, agreementId);
+    const last = events[events.length - 1];
+    return { summary: view === null ? null : agreementSummary(view, last.position), revision: last.revision };
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private async fold(streamId: string, events: readonly RecordedEvent[]): Promise<AgreementState> {
+    const first = events[0].revision;
+    let folded = this.cache.get(streamId);
+    if (folded === undefined || folded.revision >= first) {
+      folded = { revision: -1, state: agreementDecider.initialState };
+    }
+    if (folded.revision < first - 1) {
+      const missing = await this.eventStore.readStream(streamId, {
+        fromRevision: folded.revision + 1,
+        maxCount: first - 1 - folded.revision,
+      });
+      folded = this.apply(folded, missing);
+      if (folded.revision !== first - 1) {
+        throw new Error(`stream ${streamId}: expected revisions up to ${first - 1} in the store, found up to ${folded.revision}`);
+      }
+    }
+    folded = this.apply(folded, events);
+    this.remember(streamId, folded);
+    return folded.state;
+  }
+
+  private apply(folded: Folded, events: readonly RecordedEvent[]): Folded {
+    let { state, revision } = folded;
+    for (const event of events) {
+      state = agreementDecider.evolve(state, toEventEnvelope(event));
+      revision = event.revision;
+    }
+    return { revision, state };
+  }
+
+  private remember(streamId: string, folded: Folded): void {
+    // Map iteration order is insertion order: re-inserting makes it the most recently used.
+    this.cache.delete(streamId);
+    this.cache.set(streamId, folded);
+    while (this.cache.size > this.maxStreams) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import type { EventStore, RecordedEvent } from '@agreements/event-store';
+import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { AgreementStatusFolder } from '../contracts/agreement-summary';
+import { eventMessage, type OutgoingMessage } from '../contracts/cloud-events';
+import type { TopicNames } from './config';
+import type { RelayLogger } from './kafka-client';
+import { ensureTopics } from './topics';
+
+export interface EventPublisherOptions {
+  kafka: Kafka;
+  eventStore: EventStore;
+  topics: TopicNames;
+  source: string;
+  partitions: number;
+  replicationFactor?: number;
+  /** Agreements whose folded state is kept between batches. Default 1000. */
+  statusCacheSize?: number;
+  /** Most bytes (values and headers, roughly) in one produce request; larger batches are split. Default 768 KiB. */
+  maxRequestBytes?: number;
+  logger: RelayLogger;
+}
+
+export interface PublishedBatch {
+  events: number;
+  statuses: number;
+}
+
+const HEADER_OVERHEAD = 24;
+const PARTITION_CACHE_SIZE = 100_000;
+
+/**
+ * kafkajs' default (Java-compatible murmur2) partitioner, remembering the partition of each key:
+ * a stream's events all hash the same, and hashing every message was a noticeable part of the
+ * relay's CPU time. The partition count is part of the cache key, so adding partitions changes
+ * the answer exactly as it does without the cache.
+ */
+export const memoizedDefaultPartitioner: ICustomPartitioner = () => {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const cache = new Map<string, number>();
+  return (args) => {
+    const { topic, partitionMetadata, message } = args;
+    if (message.partition !== null && message.partition !== undefined) return message.partition;
+    if (message.key === null || message.key === undefined) return partitioner(args);
+    const cacheKey = `${topic}\u0000${partitionMetadata.length}\u0000${message.key.toString()}`;
+    let partition = cache.get(cacheKey);
+    if (partition === undefined) {
+      partition = partitioner(args);
+      if (cache.size >= PARTITION_CACHE_SIZE) cache.clear();
+      cache.set(cacheKey, partition);
+    }
+    return partition;
+  };
+};
+
+/** A rough size of a message on the wire, to keep produce requests under the broker's limits. */
+export function messageBytes(message: OutgoingMessage): number {
+  let bytes = message.key.length + (message.value?.length ?? 0);
+  for (const name in message.headers) bytes += name.length + message.headers[name].length + HEADER_OVERHEAD;
+  return bytes;
+}
+
+/**
+ * The producing half shared by the live relay and republish: an idempotent producer (one request
+ * in flight, so a retried request can never overtake the next one: per-partition order holds),
+ * the topics, and the status summaries. After an error the caller resets it, so the next attempt
+ * starts with a fresh producer id rather than with sequence numbers the broker may not accept.
+ */
+export class EventPublisher {
+  private producer: Producer | undefined;
+  private topicsReady = false;
+  readonly statusFolder: AgreementStatusFolder;
+  private readonly maxRequestBytes: number;
+
+  constructor(private readonly options: EventPublisherOptions) {
+    this.statusFolder = new AgreementStatusFolder(options.eventStore, options.statusCacheSize ?? 1000);
+    this.maxRequestBytes = options.maxRequestBytes ?? 768 * 1024;
+  }
+
+  get topics(): TopicNames {
+    return this.options.topics;
+  }
+
+  async connect(): Promise<void> {
+    if (!this.topicsReady) {
+      const admin = this.options.kafka.admin();
+      try {
+        await admin.connect();
+        await ensureTopics(admin, {
+          topics: this.options.topics,
+          partitions: this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+          logger: this.options.logger,
+        });
+        this.topicsReady = true;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+    if (this.producer) return;
+    const producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: memoizedDefaultPartitioner,
+      allowAutoTopicCreation: false,
+      // kafkajs insists that an idempotent producer may retry; few retries, the relay retries the batch.
+      retry: { initialRetryTime: 250, maxRetryTime: 2000, retries: 4 },
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.producer = producer;
+  }
+
+  /** The messages for the events topic, in order. */
+  eventMessages(events: readonly RecordedEvent[]): OutgoingMessage[] {
+    return events.map((event) => eventMessage(event, this.options.source));
+  }
+
+  /**
+   * Publishes the events (and the new summary of every agreement they touch) and resolves once
+   * the broker acknowledged all of them (acks from all in-sync replicas). Events of one stream go
+   * to one partition in revision order; the status of an agreement follows its events.
+   */
+  async publish(events: readonly RecordedEvent[], prepared?: OutgoingMessage[], withStatus = true): Promise<PublishedBatch> {
+    if (events.length === 0) return { events: 0, statuses: 0 };
+    const eventMessages = prepared ?? this.eventMessages(events);
+    const statusMessages = withStatus ? await this.statusFolder.statusMessages(events) : [];
+    await this.send([
+      { topic: this.options.topics.events, messages: eventMessages },
+      { topic: this.options.topics.status, messages: statusMessages },
+    ]);
+    return { events: eventMessages.length, statuses: statusMessages.length };
+  }
+
+  /** Status messages only (republish's final refresh). */
+  async publishStatus(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length > 0) await this.send([{ topic: this.options.topics.status, messages }]);
+  }
+
+  private async send(topicMessages: Array<{ topic: string; messages: OutgoingMessage[] }>): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error('the Kafka producer is not connected');
+    // Usually one request; a batch larger than the broker would take is sent in slices, in order.
+    let slice: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (slice.length === 0) return;
+      await producer.sendBatch({ topicMessages: slice, acks: -1, compression: CompressionTypes.None });
+      slice = [];
+      bytes = 0;
+    };
+    for (const { topic, messages } of topicMessages) {
+      let current: OutgoingMessage[] = [];
+      for (const message of messages) {
+        const size = messageBytes(message);
+        if (bytes + size > this.maxRequestBytes && bytes > 0) {
+          if (current.length > 0) slice.push({ topic, messages: current });
+          current = [];
+          await flush();
+        }
+        current.push(message);
+        bytes += size;
+      }
+      if (current.length > 0) slice.push({ topic, messages: current });
+    }
+    await flush();
+  }
+
+  /** Drops the producer after an error; the next connect() makes a new one. */
+  async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await producer.disconnect().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+  }
+}
