@@ -45,7 +45,6 @@ export {
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
 export * from './agreement/agreement.view';
-export * from './agreement/agreement.timeline';
 
 export * from './process/process.schemas';
 export {
