@@ -1,0 +1,433 @@
+import {
+  agreementView,
+  applyCorrections,
+  isCorrectionEvent,
+  parseStreamId,
+  processView,
+  type StreamKind,
+} from '@agreements/domain';
+import type { RecordedEvent } from '@agreements/event-store';
+import { addEvent, buildInstants, currentAgreement, type Instants, statusIntervals } from '../folding/agreement-instants';
+import { applyProcessEvent, foldProcessEvents } from '../folding/domain-fold';
+import { presentProcess } from '../folding/process-presentation';
+import { type StoredEvent, toStoredEvent } from '../folding/stored-event';
+import type { ReadModelStore } from '../store/read-model-store';
+import { type GenerationTables, generationTables } from '../store/schema';
+import type { Db } from '../store/sql';
+import { EVENT_COLUMNS, type EventRowValues, readStreamEvents, toRowValues, toStoredEventFromValues } from '../store/stream-events';
+import type { AgreementEntry, ProcessEntry, StreamCache, StreamEntry } from './stream-cache';
+
+export type PositionComparator = (a: string, b: string) => number;
+
+export interface BatchTarget {
+  generation: number;
+  /**
+   * live: the batch applies only while this generation is the active one (a rebuild may have
+   * switched generations meanwhile). rebuild: the generation must still be building.
+   */
+  mode: 'live' | 'rebuild';
+}
+
+export type BatchOutcome =
+  | {
+      kind: 'applied';
+      /** Events newer than the checkpoint (all of them count, projected or not). */
+      applied: number;
+      /** Events at or before the checkpoint found in the batch (applied before, by this or another projector). */
+      skipped: number;
+      checkpoint: string | undefined;
+      lastRecordedAt: string | undefined;
+    }
+  | { kind: 'generation-changed'; activeGeneration: number };
+
+export interface BatchHooks {
+  /** Test support: runs after every write of the batch, before COMMIT. */
+  beforeCommit?: (info: { events: number; checkpoint: string }) => Promise<void> | void;
+}
+
+interface StreamWork {
+  streamId: string;
+  kind: StreamKind;
+  id: string;
+  events: StoredEvent[];
+  /** The same events as rows of the event copy. */
+  rows: EventRowValues[];
+}
+
+/**
+ * Applies a batch of events (in global order) to one generation, in one transaction with its
+ * checkpoint. Events at or before the checkpoint are skipped, so a batch seen twice (a crash
+ * after commit, two projectors) changes nothing. Each touched stream is folded once and each of
+ * its rows written once, in multi-row statements.
+ */
+export async function applyBatch(
+  store: ReadModelStore,
+  target: BatchTarget,
+  batch: readonly RecordedEvent[],
+  cache: StreamCache,
+  compare: PositionComparator,
+  hooks: BatchHooks = {},
+): Promise<BatchOutcome> {
+  let installed: StreamEntry[] = [];
+  const outcome = await store.writeTransaction(async (db) => {
+    const active = await store.lockState(db);
+    if (target.mode === 'live' && active !== target.generation) return { kind: 'generation-changed' as const, activeGeneration: active };
+    const applied = await applyBatchWithin(store, db, target, batch, cache, compare, hooks);
+    installed = applied.entries;
+    return applied.outcome;
+  });
+  // Only once committed: the cache never holds a state the database does not.
+  if (outcome.kind === 'applied') cache.install(installed, outcome.checkpoint);
+  return outcome;
+}
+
+/**
+ * The work of applyBatch inside a transaction the caller holds (with the state locked). Returns
+ * the new stream states for the caller to install in the cache once it commits.
+ */
+export async function applyBatchWithin(
+  store: ReadModelStore,
+  db: Db,
+  target: BatchTarget,
+  batch: readonly RecordedEvent[],
+  cache: StreamCache,
+  compare: PositionComparator,
+  hooks: BatchHooks = {},
+): Promise<{ outcome: Extract<BatchOutcome, { kind: 'applied' }>; entries: StreamEntry[] }> {
+  const tables = generationTables(target.generation);
+  const generation = await store.generationInfo(target.generation, db);
+  if (!generation) throw new Error(`read-model generation ${target.generation} does not exist (dropped by a rebuild?)`);
+  if (target.mode === 'rebuild' && generation.status !== 'building') {
+    throw new Error(`read-model generation ${target.generation} is ${generation.status}, not building: another rebuild took over?`);
+  }
+  const checkpoint = generation.checkpoint;
+  // Someone else (another projector, a rebuild) moved this generation on: what this cache
+  // remembers may be stale.
+  if (checkpoint !== cache.checkpoint) cache.reset(checkpoint);
+
+  const fresh = checkpoint === undefined ? batch : batch.filter((event) => compare(event.position, checkpoint) > 0);
+  if (fresh.length === 0) {
+    return { outcome: { kind: 'applied', applied: 0, skipped: batch.length, checkpoint, lastRecordedAt: generation.lastRecordedAt }, entries: [] };
+  }
+
+  const work = groupByStream(fresh);
+  const entries = await foldStreams(work, cache, (streamIds) => readStreamEvents(store.sql, db, tables, streamIds));
+  await writeEventRows(store, db, tables, work, true);
+  await writeDerivedRows(store, db, tables, entries, (streamId) => !cache.isKnownNew(streamId));
+
+  const last = fresh[fresh.length - 1];
+  await store.sql.run(
+    db,
+    `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = events_applied + ?, updated_at = ?
+      WHERE generation = ?`,
+    [last.position, last.recordedAt, fresh.length, new Date().toISOString(), target.generation],
+  );
+  if (hooks.beforeCommit) await hooks.beforeCommit({ events: fresh.length, checkpoint: last.position });
+  return {
+    outcome: { kind: 'applied', applied: fresh.length, skipped: batch.length - fresh.length, checkpoint: last.position, lastRecordedAt: last.recordedAt },
+    entries,
+  };
+}
+
+function groupByStream(events: readonly RecordedEvent[]): StreamWork[] {
+  const byStream = new Map<string, StreamWork>();
+  for (const recorded of events) {
+    let work = byStream.get(recorded.streamId);
+    if (work === undefined) {
+      // Streams of other kinds (none today) are not read models' business; their events still
+      // move the checkpoint.
+      const parsed = parseStreamId(recorded.streamId);
+      if (!parsed) continue;
+      work = { streamId: recorded.streamId, kind: parsed.kind, id: parsed.id, events: [], rows: [] };
+      byStream.set(recorded.streamId, work);
+    }
+    const event = toStoredEvent(recorded);
+    work.events.push(event);
+    work.rows.push(toRowValues(recorded.streamId, event));
+  }
+  return [...byStream.values()];
+}
+
+type StreamLoader = (streamIds: string[]) => Promise<Map<string, StoredEvent[]>>;
+
+/**
+ * The new state of every touched stream: its new events applied to the cached state, or, when
+ * that cannot be done (not cached, a correction, an event taking effect before the instants kept
+ * in memory), folded again from all its events. `yieldEvery`: let other work (a rebuild's
+ * writes in flight) run every so many streams.
+ */
+async function foldStreams(work: readonly StreamWork[], cache: StreamCache, load: StreamLoader, yieldEvery = 0): Promise<StreamEntry[]> {
+  const entries = new Map<string, StreamEntry>();
+  const toRefold: StreamWork[] = [];
+  const toLoad: string[] = [];
+  for (const [index, stream] of work.entries()) {
+    if (yieldEvery > 0 && index > 0 && index % yieldEvery === 0) await yieldToEventLoop();
+    const entry = cache.get(stream.streamId);
+    if (entry) {
+      // An event the stream already has (revision not newer) was applied before: nothing to do.
+      const news = stream.events.filter((event) => event.revision > entry.revision);
+      if (news.length === 0) {
+        entries.set(stream.streamId, entry);
+        continue;
+      }
+      const applied = news.some((event) => isCorrectionEvent(event.type)) ? undefined : applyIncrementally(entry, news);
+      if (applied) {
+        entries.set(stream.streamId, applied);
+        continue;
+      }
+    }
+    toRefold.push(stream);
+    if (!cache.isKnownNew(stream.streamId)) toLoad.push(stream.streamId);
+  }
+  const loaded = toLoad.length > 0 ? await load(toLoad) : new Map<string, StoredEvent[]>();
+  for (const stream of toRefold) {
+    const stored = loaded.get(stream.streamId) ?? [];
+    const lastStored = stored.length > 0 ? stored[stored.length - 1].revision : -1;
+    entries.set(stream.streamId, foldFromScratch(stream, [...stored, ...stream.events.filter((event) => event.revision > lastStored)]));
+  }
+  return work.map((stream) => entries.get(stream.streamId) as StreamEntry);
+}
+
+/** undefined when an event takes effect before the instants kept in memory. */
+function applyIncrementally(entry: StreamEntry, news: readonly StoredEvent[]): StreamEntry | undefined {
+  const revision = news[news.length - 1].revision;
+  if (entry.kind === 'agreement') {
+    let instants: Instants | undefined = entry.instants;
+    for (const event of news) {
+      instants = addEvent(instants, event);
+      if (!instants) return undefined;
+    }
+    return { ...entry, revision, instants };
+  }
+  let process = entry.process;
+  for (const event of news) process = applyProcessEvent(process, event);
+  return { ...entry, revision, process };
+}
+
+function foldFromScratch(stream: StreamWork, all: readonly StoredEvent[]): StreamEntry {
+  const revision = all.length > 0 ? all[all.length - 1].revision : -1;
+  const effective = applyCorrections(all);
+  const base = { streamId: stream.streamId, id: stream.id, revision };
+  if (stream.kind === 'agreement') return { ...base, kind: 'agreement', instants: buildInstants(effective) };
+  return { ...base, kind: 'process', process: foldProcessEvents(effective) };
+}
+
+/**
+ * The copy of each event, and the process-agreement links working groups make. `keyed`: the
+ * copy's (stream_id, revision) index exists, so a row already there is skipped rather than
+ * duplicated (a rebuild's load writes each event once into an empty copy without it).
+ */
+async function writeEventRows(store: ReadModelStore, db: Db, tables: GenerationTables, work: readonly StreamWork[], keyed: boolean): Promise<void> {
+  const { sql } = store;
+  const eventRows: unknown[][] = [];
+  const linkRows: unknown[][] = [];
+  for (const stream of work) {
+    for (const row of stream.rows) eventRows.push(row as unknown as unknown[]);
+    if (stream.kind === 'process') {
+      for (const event of stream.events) for (const agreementId of agreementIdsNamedBy(event)) linkRows.push([agreementId, stream.id]);
+    }
+  }
+  await sql.insertMany(db, tables.events, EVENT_COLUMNS, eventRows, keyed ? 'ON CONFLICT (stream_id, revision) DO NOTHING' : '');
+  await sql.insertMany(db, tables.links, ['agreement_id', 'process_id'], dedupe(linkRows), 'ON CONFLICT (agreement_id, process_id) DO NOTHING');
+}
+
+/**
+ * The rows derived from each stream's state: views, parties, status intervals, working groups.
+ * `hasRows` says whether the stream may already have rows (which are then replaced).
+ */
+export async function writeDerivedRows(
+  store: ReadModelStore,
+  db: Db,
+  tables: GenerationTables,
+  entries: readonly StreamEntry[],
+  hasRows: (streamId: string) => boolean,
+): Promise<void> {
+  const { sql } = store;
+  const agreementRows: unknown[][] = [];
+  const partyRows: unknown[][] = [];
+  const intervalRows: unknown[][] = [];
+  const agreementsToClear: string[] = [];
+  const agreementsGone: string[] = [];
+  const processRows: unknown[][] = [];
+  const workingGroupRows: unknown[][] = [];
+  const processesToClear: string[] = [];
+  const processesGone: string[] = [];
+
+  for (const entry of entries) {
+    const existing = hasRows(entry.streamId);
+    if (entry.kind === 'agreement') {
+      if (existing) agreementsToClear.push(entry.id);
+      const rows = agreementRowsOf(entry);
+      if (!rows) {
+        if (existing) agreementsGone.push(entry.id);
+        continue;
+      }
+      agreementRows.push(rows.agreement);
+      for (const row of rows.parties) partyRows.push(row);
+      for (const row of rows.intervals) intervalRows.push(row);
+    } else {
+      if (existing) processesToClear.push(entry.id);
+      const rows = processRowsOf(entry);
+      if (!rows) {
+        if (existing) processesGone.push(entry.id);
+        continue;
+      }
+      processRows.push(rows.process);
+      for (const row of rows.workingGroups) workingGroupRows.push(row);
+    }
+  }
+
+  // Rows derived from a stream are replaced as a whole: simpler than diffing, and each touched
+  // stream costs one delete per table whatever changed.
+  await sql.deleteIn(db, tables.parties, 'agreement_id', agreementsToClear);
+  await sql.deleteIn(db, tables.intervals, 'agreement_id', agreementsToClear);
+  await sql.deleteIn(db, tables.agreements, 'agreement_id', agreementsGone);
+  await sql.deleteIn(db, tables.workingGroups, 'process_id', processesToClear);
+  await sql.deleteIn(db, tables.processes, 'process_id', processesGone);
+
+  await sql.insertMany(
+    db,
+    tables.agreements,
+    ['agreement_id', 'revision', 'status', 'kind', 'process_id', 'view'],
+    agreementRows,
+    `ON CONFLICT (agreement_id) DO UPDATE SET revision = excluded.revision, status = excluded.status, kind = excluded.kind,
+       process_id = excluded.process_id, view = excluded.view`,
+  );
+  await sql.insertMany(db, tables.parties, ['party_id', 'agreement_id'], partyRows);
+  await sql.insertMany(db, tables.intervals, ['agreement_id', 'seq', 'status', 'from_at', 'to_at', 'event_id'], intervalRows);
+  await sql.insertMany(
+    db,
+    tables.processes,
+    ['process_id', 'revision', 'status', 'view'],
+    processRows,
+    'ON CONFLICT (process_id) DO UPDATE SET revision = excluded.revision, status = excluded.status, view = excluded.view',
+  );
+  await sql.insertMany(db, tables.workingGroups, ['agreement_id', 'process_id', 'seq', 'working_group_id', 'name', 'status'], workingGroupRows);
+}
+
+function agreementRowsOf(entry: AgreementEntry): { agreement: unknown[]; parties: unknown[][]; intervals: unknown[][] } | undefined {
+  const agreement = currentAgreement(entry.instants);
+  const view = agreementView({ revision: entry.revision, history: [], agreement }, entry.id);
+  if (!view) return undefined;
+  const parties = [...new Set(view.parties.map((party) => party.id))].map((partyId) => [partyId, entry.id]);
+  const intervals = statusIntervals(entry.instants).map((interval, seq) => [
+    entry.id,
+    seq,
+    interval.value,
+    new Date(interval.from).toISOString(),
+    interval.to === null ? null : new Date(interval.to).toISOString(),
+    interval.event.eventId,
+  ]);
+  return { agreement: [entry.id, entry.revision, view.status, view.kind, view.processId, JSON.stringify(view)], parties, intervals };
+}
+
+function processRowsOf(entry: ProcessEntry): { process: unknown[]; workingGroups: unknown[][] } | undefined {
+  const view = processView({ revision: entry.revision, history: [], process: entry.process }, entry.id);
+  if (!view) return undefined;
+  const workingGroups: unknown[][] = [];
+  view.workingGroups.forEach((group, seq) => {
+    for (const agreementId of new Set(group.agreementIds)) {
+      workingGroups.push([agreementId, entry.id, seq, group.workingGroupId, group.name, group.status]);
+    }
+  });
+  return { process: [entry.id, entry.revision, view.status, JSON.stringify(presentProcess(view))], workingGroups };
+}
+
+/**
+ * The agreements a process event names as served by a working group, in the event as recorded
+ * or as a correction would make it. Every process that ever named an agreement is linked to it,
+ * so an answer asOf / knownAt any time can find the working groups serving it then.
+ */
+function agreementIdsNamedBy(event: StoredEvent): string[] {
+  if (event.type === 'WorkingGroupFormed') return stringList(event.data.agreementIds);
+  if (event.type === 'EventCorrected') return stringList(event.data.data?.agreementIds);
+  return [];
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function dedupe(rows: unknown[][]): unknown[][] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const key = row.join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+// A rebuild's load. The new generation serves nobody and nothing else writes it, so its load
+// runs as a pipeline: events are folded into the cache (no database involved) while the previous
+// batch's copy is written, and the views of every stream are written once, at the end
+// (materializeStreams), rather than once per batch. The same fold and the same row writers as
+// live projection.
+
+export interface LoadedBatch {
+  work: StreamWork[];
+  count: number;
+  last: RecordedEvent;
+}
+
+/**
+ * Folds a page into the cache (which keeps every stream until it is materialized). A stream to
+ * refold (a correction, an event taking effect before the instants kept) is read from `history`:
+ * the rows of every stream loaded so far, kept for the load (compact strings, parsed only when a
+ * stream is refolded), since the copy has no (stream_id, revision) index until after the load.
+ */
+export async function foldLoadBatch(
+  page: readonly RecordedEvent[],
+  cache: StreamCache,
+  history: Map<string, EventRowValues[]>,
+): Promise<LoadedBatch> {
+  const work = groupByStream(page);
+  const loader: StreamLoader = async (streamIds) =>
+    new Map(streamIds.map((streamId) => [streamId, (history.get(streamId) ?? []).map(toStoredEventFromValues)]));
+  const entries = await foldStreams(work, cache, loader, 500);
+  for (const stream of work) {
+    const rows = history.get(stream.streamId);
+    if (rows) for (const row of stream.rows) rows.push(row);
+    else history.set(stream.streamId, [...stream.rows]);
+  }
+  const last = page[page.length - 1];
+  cache.install(entries, last.position);
+  return { work, count: page.length, last };
+}
+
+/** The copy of a loaded batch and the checkpoint, in one transaction. */
+export async function writeLoadBatch(store: ReadModelStore, generation: number, loaded: LoadedBatch): Promise<void> {
+  const tables = generationTables(generation);
+  await store.writeTransaction(async (db) => {
+    // Nobody reads this generation yet and a failed rebuild drops it: its commits need not wait
+    // for the disk (PostgreSQL; SQLite in WAL mode never syncs a commit anyway).
+    if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
+    const info = await store.generationInfo(generation, db);
+    if (!info || info.status !== 'building') {
+      throw new Error(`read-model generation ${generation} is ${info?.status ?? 'gone'}, not building: another rebuild took over?`);
+    }
+    await writeEventRows(store, db, tables, loaded.work, false);
+    await store.sql.run(
+      db,
+      `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = events_applied + ?, updated_at = ?
+        WHERE generation = ?`,
+      [loaded.last.position, loaded.last.recordedAt, loaded.count, new Date().toISOString(), generation],
+    );
+  });
+}
+
+/** Writes the derived rows of every stream in the cache (they have none yet), a chunk of streams per transaction. */
+export async function materializeStreams(store: ReadModelStore, generation: number, cache: StreamCache, chunkSize = 5_000): Promise<number> {
+  const tables = generationTables(generation);
+  const all = cache.all();
+  for (let start = 0; start < all.length; start += chunkSize) {
+    const entries = all.slice(start, start + chunkSize);
+    await store.writeTransaction((db) => writeDerivedRows(store, db, tables, entries, () => false));
+  }
+  return all.length;
+}

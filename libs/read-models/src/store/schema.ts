@@ -1,0 +1,194 @@
+import type { Db, Sql, SqlFlavor } from './sql';
+
+/**
+ * Every read model lives in a *generation*: a set of tables named rm_g{n}_*. Live projection
+ * writes the active generation; a rebuild fills a new one while the active one keeps serving, and
+ * switches over by changing one row (rm_state.active_generation) in one transaction.
+ */
+export interface GenerationTables {
+  generation: number;
+  /** A reduced copy of every agreement and process event, to fold asOf / knownAt answers from. */
+  events: string;
+  /** One row per agreement: the current view (JSON) and the columns the list filters on. */
+  agreements: string;
+  /** (party_id, agreement_id) for `party=`. */
+  parties: string;
+  /** Status intervals in business time, for `inForceOn=`. */
+  intervals: string;
+  /** One row per process: the current view (JSON). */
+  processes: string;
+  /** The working groups currently serving each agreement (from the processes' current views). */
+  workingGroups: string;
+  /** Every process that ever (in any recorded version) named the agreement in a working group: asOf / knownAt look there. */
+  links: string;
+}
+
+export function generationTables(generation: number): GenerationTables {
+  if (!Number.isSafeInteger(generation) || generation < 1) throw new Error(`invalid read-model generation ${generation}`);
+  const p = `rm_g${generation}_`;
+  return {
+    generation,
+    events: `${p}events`,
+    agreements: `${p}agreements`,
+    parties: `${p}parties`,
+    intervals: `${p}intervals`,
+    processes: `${p}processes`,
+    workingGroups: `${p}working_groups`,
+    links: `${p}links`,
+  };
+}
+
+/** Ids and ISO instants compare byte-wise on both engines (PostgreSQL's default collation would not). */
+function keyType(flavor: SqlFlavor): string {
+  return flavor === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
+}
+
+export async function createGenerationTables(sql: Sql, db: Db, generation: number): Promise<void> {
+  const t = generationTables(generation);
+  const key = keyType(sql.flavor);
+  const clustered = sql.flavor === 'sqlite' ? ' WITHOUT ROWID' : '';
+  await sql.exec(
+    db,
+    `
+    CREATE TABLE ${t.events} (
+      stream_id   ${key} NOT NULL,
+      revision    INTEGER NOT NULL,
+      position    TEXT NOT NULL,
+      event_id    TEXT NOT NULL,
+      type        TEXT NOT NULL,
+      data        TEXT NOT NULL,
+      occurred_at TEXT NOT NULL,
+      recorded_at TEXT NOT NULL,
+      sources     TEXT NOT NULL
+    );
+    CREATE TABLE ${t.agreements} (
+      agreement_id ${key} PRIMARY KEY,
+      revision     INTEGER NOT NULL,
+      status       ${key} NOT NULL,
+      kind         ${key} NOT NULL,
+      process_id   ${key},
+      view         TEXT NOT NULL
+    );
+    CREATE TABLE ${t.parties} (
+      party_id     ${key} NOT NULL,
+      agreement_id ${key} NOT NULL,
+      PRIMARY KEY (party_id, agreement_id)
+    )${clustered};
+    CREATE TABLE ${t.intervals} (
+      agreement_id ${key} NOT NULL,
+      seq          INTEGER NOT NULL,
+      status       ${key} NOT NULL,
+      from_at      ${key} NOT NULL,
+      to_at        ${key},
+      event_id     TEXT NOT NULL,
+      PRIMARY KEY (agreement_id, seq)
+    )${clustered};
+    CREATE TABLE ${t.processes} (
+      process_id ${key} PRIMARY KEY,
+      revision   INTEGER NOT NULL,
+      status     ${key} NOT NULL,
+      view       TEXT NOT NULL
+    );
+    CREATE TABLE ${t.workingGroups} (
+      agreement_id     ${key} NOT NULL,
+      process_id       ${key} NOT NULL,
+      seq              INTEGER NOT NULL,
+      working_group_id ${key} NOT NULL,
+      name             TEXT NOT NULL,
+      status           ${key} NOT NULL,
+      PRIMARY KEY (agreement_id, process_id, seq)
+    )${clustered};
+    CREATE TABLE ${t.links} (
+      agreement_id ${key} NOT NULL,
+      process_id   ${key} NOT NULL,
+      PRIMARY KEY (agreement_id, process_id)
+    )${clustered}
+    `,
+  );
+}
+
+/**
+ * Secondary indexes, and the event copy's (stream_id, revision) key. A rebuild creates them after
+ * loading (building an index once is much cheaper than maintaining it through a million inserts
+ * in random order), before it switches over.
+ */
+export async function createGenerationIndexes(sql: Sql, db: Db, generation: number): Promise<void> {
+  const t = generationTables(generation);
+  await sql.exec(
+    db,
+    `
+    CREATE UNIQUE INDEX IF NOT EXISTS ${t.events}_by_stream ON ${t.events} (stream_id, revision);
+    CREATE INDEX IF NOT EXISTS ${t.agreements}_by_status ON ${t.agreements} (status, agreement_id);
+    CREATE INDEX IF NOT EXISTS ${t.agreements}_by_kind ON ${t.agreements} (kind, agreement_id);
+    CREATE INDEX IF NOT EXISTS ${t.agreements}_by_process ON ${t.agreements} (process_id, agreement_id);
+    CREATE INDEX IF NOT EXISTS ${t.parties}_by_agreement ON ${t.parties} (agreement_id);
+    CREATE INDEX IF NOT EXISTS ${t.workingGroups}_by_process ON ${t.workingGroups} (process_id)
+    `,
+  );
+}
+
+export async function dropGenerationTables(sql: Sql, db: Db, generation: number): Promise<void> {
+  const t = generationTables(generation);
+  const tables = [t.events, t.agreements, t.parties, t.intervals, t.processes, t.workingGroups, t.links];
+  await sql.exec(db, tables.map((table) => `DROP TABLE IF EXISTS ${table}`).join(';'));
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(sql: Sql, db: Db): Promise<void>;
+}
+
+/**
+ * Versioned, applied in order at start, each in the transaction that records it in rm_migrations.
+ * A later change to the generation tables adds a migration here that alters the active
+ * generation (or asks for a rebuild); createGenerationTables always makes the newest shape.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'generations and the first generation of read models',
+    async up(sql, db) {
+      const key = keyType(sql.flavor);
+      await sql.exec(
+        db,
+        `
+        CREATE TABLE rm_state (
+          id                INTEGER PRIMARY KEY,
+          active_generation INTEGER NOT NULL
+        );
+        CREATE TABLE rm_generations (
+          generation       INTEGER PRIMARY KEY,
+          status           ${key} NOT NULL,
+          checkpoint       TEXT,
+          last_recorded_at TEXT,
+          events_applied   BIGINT NOT NULL,
+          created_at       TEXT NOT NULL,
+          activated_at     TEXT,
+          updated_at       TEXT
+        )
+        `,
+      );
+      await createGenerationTables(sql, db, 1);
+      await createGenerationIndexes(sql, db, 1);
+      const now = new Date().toISOString();
+      await sql.run(db, 'INSERT INTO rm_state (id, active_generation) VALUES (1, 1)');
+      await sql.run(
+        db,
+        `INSERT INTO rm_generations (generation, status, checkpoint, last_recorded_at, events_applied, created_at, activated_at, updated_at)
+         VALUES (1, 'active', NULL, NULL, 0, ?, ?, ?)`,
+        [now, now, now],
+      );
+    },
+  },
+];
+
+export const MIGRATIONS_TABLE = 'rm_migrations';
+
+export function migrationsTableDdl(): string {
+  return `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`;
+}

@@ -1,0 +1,28 @@
+// Test support: lets a plain `node` child process run this repository's TypeScript sources
+// (node -r ./libs/read-models/src/testing/swc-register.js file.ts), compiling each file with the
+// @swc/core the jest transform already uses, and resolving the @agreements/* aliases to the
+// sources. No build step, nothing written to disk.
+const fs = require('node:fs');
+const path = require('node:path');
+const { transformSync } = require('@swc/core');
+const tsconfigPaths = require('tsconfig-paths');
+
+const root = path.resolve(__dirname, '..', '..', '..', '..');
+const { compilerOptions } = require(path.join(root, 'tsconfig.base.json'));
+
+require.extensions['.ts'] = function compileTypeScript(module, filename) {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { code } = transformSync(source, {
+    filename,
+    sourceMaps: 'inline',
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+
+tsconfigPaths.register({ baseUrl: root, paths: compilerOptions.paths });
