@@ -44,6 +44,7 @@ describe('toEnvelope', () => {
       occurredAt: '2017-05',
       recordedAt: '2017-07-06T10:00:00.000Z',
       revision: 4,
+      streamId: 'agreement-1',
     });
   });
 });

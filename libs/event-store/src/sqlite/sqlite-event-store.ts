@@ -531,11 +531,17 @@ function matchesExpected(expected: ExpectedRevision, actual: number): boolean {
   }
 }
 
+// Duck-typed, not `instanceof Error`: better-sqlite3's native addon is loaded once per process and
+// keeps the SqliteError class of the first context that loaded it, so under a test runner with one
+// context per file the error may come from another realm.
 function isUniqueViolation(error: unknown, column: string): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
   return (
-    error instanceof Error &&
-    (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes(column)
+    typeof e === 'object' &&
+    e !== null &&
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    typeof e.message === 'string' &&
+    e.message.includes(column)
   );
 }
 

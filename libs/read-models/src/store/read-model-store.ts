@@ -348,9 +348,11 @@ function toGenerationInfo(row: GenerationRow): GenerationInfo {
   };
 }
 
+// Duck-typed: a SqliteError may come from another realm (see isUniqueViolation in the event store).
 export function isMissingTable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (error as { code?: string }).code === '42P01' || /no such table/i.test(error.message);
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  return e.code === '42P01' || (typeof e.message === 'string' && /no such table/i.test(e.message));
 }
 
 /**
