@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WrongExpectedRevisionError } from './event-store.port';
-import { CommandContext, CommandDecider, CommandIdReusedError, eventIdFor, handleCommand } from './handle-command';
+import { CommandContext, CommandDecider, CommandIdReusedError, eventIdFor, handleCommand, StreamStateCache } from './handle-command';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 // A counter stream: just enough domain to tell a decision made on stale state from a fresh one,
@@ -173,5 +173,44 @@ describe('handleCommand', () => {
     expect(a.result).toEqual(b.result);
     expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
     expect(await totals()).toEqual([1]);
+  });
+
+  describe('with a cache of folded states', () => {
+    const cached = (cache: StreamStateCache<CounterState>, by = 1) =>
+      handleCommand(store, { streamId: 'counter-1', decider: counter, command: { type: 'Increment', by }, context: context(), cache });
+
+    it('decides on what another writer appended since the state was cached', async () => {
+      const cache = new StreamStateCache<CounterState>(10);
+      await cached(cache, 1);
+      await cached(cache, 1);
+      expect(cache.get('counter-1')?.revision).toBe(0);
+      // Another process (its own store on the same file) appends behind the cache's back.
+      const other = await SqliteEventStore.open({ file: join(dir, 'events.sqlite') });
+      try {
+        await handleCommand(other, { streamId: 'counter-1', decider: counter, command: { type: 'Increment', by: 10 }, context: context() });
+      } finally {
+        await other.close();
+      }
+      await cached(cache, 1);
+      expect(await totals()).toEqual([1, 2, 12, 13]);
+      expect(cache.get('counter-1')?.revision).toBe(2);
+    });
+
+    it('answers concurrent writers with contiguous revisions, as without it', async () => {
+      const cache = new StreamStateCache<CounterState>(10);
+      await Promise.all(Array.from({ length: 30 }, () => cached(cache, 1)));
+      expect(await totals()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+
+    it('keeps at most its bound of streams, dropping the least recently used', () => {
+      const cache = new StreamStateCache<CounterState>(2);
+      cache.set('a', 0, '1', { total: 1 });
+      cache.set('b', 0, '2', { total: 1 });
+      cache.get('a');
+      cache.set('c', 0, '3', { total: 1 });
+      expect([cache.get('a')?.revision, cache.get('b'), cache.get('c')?.revision]).toEqual([0, undefined, 0]);
+      cache.set('a', -5, '0', { total: 0 });
+      expect(cache.get('a')?.state).toEqual({ total: 1 });
+    });
   });
 });

@@ -66,6 +66,44 @@ export interface HandleCommandInput<C, S> {
   /** The revision the client last saw; -1 = the stream must not exist. Omitted: no check by the client. */
   expectedRevision?: number;
   context: CommandContext;
+  /**
+   * Folded states of recently used streams. Only the events after the cached revision are read
+   * and folded; the store stays the source of truth (what another process appended is read too,
+   * and the append still expects the exact revision decided on).
+   */
+  cache?: StreamStateCache<S>;
+}
+
+/**
+ * A bounded least-recently-used map of stream id to its folded state at a revision. States are
+ * immutable (evolve returns new ones), so a cached state can be shared by concurrent commands.
+ */
+export class StreamStateCache<S> {
+  private readonly entries = new Map<string, { revision: number; position: string; state: S }>();
+
+  constructor(readonly maxStreams = 5000) {}
+
+  get(streamId: string): { revision: number; position: string; state: S } | undefined {
+    const entry = this.entries.get(streamId);
+    if (entry) {
+      // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
+      this.entries.delete(streamId);
+      this.entries.set(streamId, entry);
+    }
+    return entry;
+  }
+
+  set(streamId: string, revision: number, position: string, state: S): void {
+    const existing = this.entries.get(streamId);
+    if (existing && existing.revision >= revision) return;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { revision, position, state });
+    if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 export interface HandleCommandOutcome {
@@ -111,20 +149,20 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
   if (known) return replayOf(known, context);
 
   for (let attempt = 1; ; attempt += 1) {
-    const history = await store.readStream(streamId);
-    const current = history.length === 0 ? -1 : history[history.length - 1].revision;
+    const cached = input.cache?.get(streamId);
+    const newer = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : undefined);
+    const last = newer[newer.length - 1];
+    const current = last ? last.revision : cached ? cached.revision : -1;
+    const position = last ? last.position : cached ? cached.position : '0';
     if (clientExpected !== undefined && clientExpected !== current) {
       throw new WrongExpectedRevisionError(streamId, clientExpected, current);
     }
 
-    const state = history.reduce((folded, event) => decider.evolve(folded, toEnvelope(event)), decider.initialState);
+    const state = newer.reduce((folded, event) => decider.evolve(folded, toEnvelope(event)), cached ? cached.state : decider.initialState);
+    if (current >= 0) input.cache?.set(streamId, current, position, state);
     const decided = decider.decide(command, state);
     if (decided.length === 0) {
-      const last = history[history.length - 1];
-      return {
-        result: { streamId, revision: current, position: last ? last.position : '0', events: [] },
-        replayed: false,
-      };
+      return { result: { streamId, revision: current, position, events: [] }, replayed: false };
     }
 
     const events: EventToAppend[] = decided.map((event, index) => ({

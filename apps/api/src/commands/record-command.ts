@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { eventSchemaVersions } from '@agreements/domain';
-import { AppendResult, EventStore, handleCommand } from '@agreements/event-store';
+import { AppendResult, EventStore, handleCommand, StreamStateCache } from '@agreements/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { Metrics } from '../operations/metrics';
 import type { ValidatedCommand } from '../http/command-validation';
@@ -35,9 +35,18 @@ const schemaVersionOf = (type: string): number => {
   return version;
 };
 
-async function record(store: EventStore, metrics: Metrics, kind: StreamKind, command: RecordCommand): Promise<RecordOutcome> {
+/** Folded states of the streams commands touched lately, per kind of stream (see handleCommand). */
+const STREAMS_CACHED = 5000;
+
+async function record(
+  store: EventStore,
+  metrics: Metrics,
+  kind: StreamKind,
+  cache: StreamStateCache<unknown>,
+  command: RecordCommand,
+): Promise<RecordOutcome> {
   try {
-    const outcome = await execute(store, kind, command);
+    const outcome = await execute(store, kind, cache, command);
     if (!outcome.replayed) metrics.eventsAppended.inc({ stream_kind: kind.name }, outcome.result.events.length);
     return outcome;
   } catch (err) {
@@ -47,9 +56,10 @@ async function record(store: EventStore, metrics: Metrics, kind: StreamKind, com
   }
 }
 
-function execute(store: EventStore, kind: StreamKind, command: RecordCommand): Promise<RecordOutcome> {
+function execute(store: EventStore, kind: StreamKind, cache: StreamStateCache<unknown>, command: RecordCommand): Promise<RecordOutcome> {
   const { body } = command;
   return handleCommand(store, {
+    cache,
     streamId: kind.streamId(command.id),
     decider: kind.decider,
     command: { type: body.type, data: body.data, occurredAt: body.occurredAt ?? command.receivedAt },
@@ -69,22 +79,24 @@ function execute(store: EventStore, kind: StreamKind, command: RecordCommand): P
 
 @CommandHandler(RecordAgreementCommand)
 export class RecordAgreementCommandHandler implements ICommandHandler<RecordAgreementCommand, RecordOutcome> {
+  private readonly cache = new StreamStateCache<unknown>(STREAMS_CACHED);
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metrics: Metrics,
   ) {}
   execute(command: RecordAgreementCommand): Promise<RecordOutcome> {
-    return record(this.store, this.metrics, AGREEMENTS, command);
+    return record(this.store, this.metrics, AGREEMENTS, this.cache, command);
   }
 }
 
 @CommandHandler(RecordProcessCommand)
 export class RecordProcessCommandHandler implements ICommandHandler<RecordProcessCommand, RecordOutcome> {
+  private readonly cache = new StreamStateCache<unknown>(STREAMS_CACHED);
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metrics: Metrics,
   ) {}
   execute(command: RecordProcessCommand): Promise<RecordOutcome> {
-    return record(this.store, this.metrics, PROCESSES, command);
+    return record(this.store, this.metrics, PROCESSES, this.cache, command);
   }
 }
