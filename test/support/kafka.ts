@@ -2,7 +2,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -70,17 +69,7 @@ export function uniqueTopicPrefix(label: string): string {
 }
 
 /** A TCP port nothing listens on right now. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort as freeTcpPort } from './process';
 
 /** Deletes the topics whose names start with one of the prefixes (a test's own topics), ignoring failures. */
 export async function deleteTopics(brokers: string, prefixes: string[]): Promise<void> {

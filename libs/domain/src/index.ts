@@ -42,6 +42,8 @@ export {
   initialAgreementState,
   isFinalStatus,
   termEndsAt,
+  applyAgreementEvent,
+  foldAgreement,
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
 export * from './agreement/agreement.view';
@@ -57,6 +59,8 @@ export {
   type TabledDocument,
   type Statement,
   initialProcessState,
+  applyProcessEvent,
+  foldProcess,
 } from './process/process.state';
 export { processDecider } from './process/process.decider';
 export * from './process/process.view';
