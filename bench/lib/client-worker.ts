@@ -1,0 +1,77 @@
+// The client side of the lag and relay benches, in a worker thread of its own: the paced command
+// load and, for the relay, a Kafka consumer on the events topic. The server side (API, projector,
+// relay) keeps the main thread's event loop to itself, so neither delays the other's timestamps.
+// Imports nothing of the product (no @agreements/* aliases needed in this thread).
+import { parentPort, workerData } from 'node:worker_threads';
+import { Kafka, logLevel } from 'kafkajs';
+import { type Accepted, pacedCommands, type PacedLoadOptions, type PacedLoadResult } from './paced-load';
+import { sleep, wallClock } from './util';
+
+export interface ClientWorkerData {
+  load: PacedLoadOptions;
+  /** Consume this topic from the start, from before the load begins until told to stop. */
+  kafka?: { brokers: string[]; topic: string; groupId: string };
+}
+
+export interface Consumed {
+  eventId: string;
+  at: number;
+}
+
+export type ClientMessage =
+  | { kind: 'consumed'; items: Consumed[] }
+  | { kind: 'loadDone'; result: PacedLoadResult; accepted: Accepted[] }
+  | { kind: 'error'; message: string }
+  | { kind: 'stopped' };
+
+const port = parentPort!;
+const data = workerData as ClientWorkerData;
+const post = (message: ClientMessage) => port.postMessage(message);
+
+async function main(): Promise<void> {
+  let consumed: Consumed[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let disconnect: () => Promise<void> = async () => undefined;
+
+  if (data.kafka) {
+    const kafka = new Kafka({
+      clientId: 'agreements-bench-consumer',
+      brokers: data.kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: data.kafka.groupId, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    disconnect = () => consumer.disconnect();
+    await consumer.subscribe({ topic: data.kafka.topic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const eventId = message.headers?.ce_id?.toString();
+        if (eventId) consumed.push({ eventId, at: wallClock() });
+      },
+    });
+    const timeout = sleep(30_000).then(() => {
+      throw new Error('the bench consumer did not join its group within 30 s');
+    });
+    await Promise.race([joined, timeout]);
+    flushTimer = setInterval(() => {
+      if (consumed.length === 0) return;
+      post({ kind: 'consumed', items: consumed });
+      consumed = [];
+    }, 20);
+  }
+
+  const stopped = new Promise<void>((resolve) => port.once('message', () => resolve()));
+  const accepted: Accepted[] = [];
+  const result = await pacedCommands(data.load, (a) => accepted.push(a));
+  post({ kind: 'loadDone', result, accepted });
+  await stopped;
+  if (flushTimer) clearInterval(flushTimer);
+  if (consumed.length > 0) post({ kind: 'consumed', items: consumed });
+  await disconnect();
+  post({ kind: 'stopped' });
+}
+
+main().catch((error: unknown) =>
+  post({ kind: 'error', message: error instanceof Error ? error.message : String(error) }),
+);

@@ -1,0 +1,157 @@
+// Child processes of the bench: the built API server, the EventStoreDB test server, and helper
+// scripts. Each is stopped by the scope that started it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { freePort, progress, ROOT, type Scope, sleep } from './util';
+
+const REGISTER_PATHS = join(ROOT, 'scripts', 'register-paths.js');
+
+/** The operator token the bench's API servers accept. */
+export const BENCH_TOKEN = `bench-${randomUUID()}`;
+export const BENCH_API_KEYS = `bench:operator:${BENCH_TOKEN}`;
+
+/**
+ * Settings that would move the server off the embedded stores (or start a relay) if the shell
+ * running the bench had them set: blank means "not set" to loadConfig.
+ */
+const EMBEDDED_ONLY = { DATABASE_URL: '', EVENTSTORE_CONNECTION_STRING: '', KAFKA_BROKERS: '' };
+
+export interface ServerProcess {
+  base: string;
+  child: ChildProcess;
+  dataDir: string;
+  output(): string;
+  /** SIGTERM (graceful shutdown), SIGKILL after 10 s. */
+  stop(): Promise<void>;
+}
+
+function builtFile(relative: string): string {
+  const file = join(ROOT, 'dist', relative);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run the bench through \`npm run bench\` (it builds first)`);
+  return file;
+}
+
+function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  return exited.finally(() => clearTimeout(timer));
+}
+
+/**
+ * `dist/apps/api/src/main.js` as its own OS process over a fresh DATA_DIR (embedded SQLite event
+ * store and read models), as `npm start` runs it, so the load generator has its own event loop.
+ */
+export async function startApiServer(scope: Scope, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const main = builtFile('apps/api/src/main.js');
+  const dataDir = scope.tempDir('api');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, main], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...EMBEDDED_ONLY,
+      API_KEYS: BENCH_API_KEYS,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server: ServerProcess = {
+    base: `http://127.0.0.1:${port}`,
+    child,
+    dataDir,
+    output: () => out,
+    stop: () => stopChild(child, exited),
+  };
+  // Registered after tempDir, so it runs first: the server is gone before its directory is removed.
+  scope.defer(`stop API server pid ${child.pid}`, () => server.stop());
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API server exited with ${child.exitCode}:\n${out}`);
+    try {
+      const response = await fetch(`${server.base}/health/ready`);
+      if (response.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the API server did not become ready within 60 s:\n${out}`);
+}
+
+/** The in-memory EventStoreDB stand-in (gRPC) in its own process; resolves with its connection string. */
+export async function startEsdbTestServer(scope: Scope): Promise<{ connectionString: string; child: ChildProcess }> {
+  const main = builtFile('libs/event-store/src/esdb/test-server/main.js');
+  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, main, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  scope.defer(`stop EventStoreDB test server pid ${child.pid}`, () => stopChild(child, exited));
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-5000)));
+  const connectionString = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the EventStoreDB test server did not start within 30 s: ${errors}`)),
+      30_000,
+    );
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const match = /connection string: (\S+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the EventStoreDB test server exited with ${code}: ${errors}`));
+    });
+  });
+  return { connectionString, child };
+}
+
+/**
+ * Runs a node script to its end, showing its output lines as progress; resolves with the output.
+ * Stopped (SIGTERM) when the scope closes first.
+ */
+export async function runNodeScript(
+  scope: Scope,
+  args: string[],
+  options: { nodeOptions?: string[]; env?: Record<string, string> } = {},
+): Promise<string> {
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  scope.defer(`stop ${args[0]} pid ${child.pid}`, () => stopChild(child, exited));
+  let out = '';
+  let errors = '';
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    out += `${line}\n`;
+    progress(`  ${line}`);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-10_000)));
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${errors.trim()}`);
+  return out;
+}
