@@ -67,7 +67,7 @@ export class AgreementStatusFolder {
 
   constructor(
     private readonly eventStore: EventStore,
-    private readonly maxStreams = 1000,
+    private readonly maxStreams = 5000,
   ) {}
 
   /**

@@ -37,7 +37,7 @@ export interface RelayOptions {
   batchSize?: number;
   /** Most bytes of event messages per batch (roughly). Default 768 KiB. */
   maxBatchBytes?: number;
-  /** Agreements whose folded state is cached for the status topic. Default 1000. */
+  /** Agreements whose folded state is cached for the status topic. Default 5000 (a miss re-reads and re-folds the whole stream). */
   statusCacheSize?: number;
   /** First wait after a failure; doubles while failures repeat. Default 500 ms. */
   retryDelayMs?: number;
