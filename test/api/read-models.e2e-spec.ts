@@ -191,7 +191,7 @@ describe.each(readModelBackends())('read models over HTTP on %s: status over tim
     });
 
     it('refuses a cursor it did not make, and unknown or bad parameters', async () => {
-      for (const q of ['cursor=not-a-cursor', 'colour=red', 'inForceOn=2019-02-30', 'limit=0', 'party=russia']) {
+      for (const q of ['cursor=not-a-cursor', 'colour=red', 'inForceOn=2019-02-30', 'limit=0', 'party=russia', 'status=active', 'kind=treaty']) {
         const r = await read(`/v1/agreements?${q}`);
         expect({ q, status: r.status, code: r.json.error?.code }).toEqual({ q, status: 400, code: 'VALIDATION_FAILED' });
       }

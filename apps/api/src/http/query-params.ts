@@ -1,7 +1,9 @@
 import { tryParseBusinessTime } from '@agreements/domain';
 import { FieldError, validationFailed } from './api-error';
 
-type Spec = Record<string, 'business-time' | 'recorded-time' | 'limit' | 'cursor' | 'slug' | 'actor' | 'text' | 'integer' | 'position'>;
+type Kind = 'business-time' | 'recorded-time' | 'limit' | 'cursor' | 'slug' | 'actor' | 'text' | 'integer' | 'position';
+/** A parameter's kind, or the list of values it may take. */
+type Spec = Record<string, Kind | readonly string[]>;
 
 export interface ParsedQuery {
   [name: string]: string | number | undefined;
@@ -26,6 +28,11 @@ export function parseQuery(
     }
     if (typeof value !== 'string') {
       errors.push({ field: name, message: 'must be given once' });
+      continue;
+    }
+    if (Array.isArray(kind)) {
+      if (!kind.includes(value)) errors.push({ field: name, message: `must be one of ${kind.join(', ')}` });
+      else out[name] = value;
       continue;
     }
     switch (kind) {

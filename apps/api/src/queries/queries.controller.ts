@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { AGREEMENT_KINDS, AGREEMENT_STATUSES } from '@agreements/domain';
 import { InvalidCursorError, type Page, type View } from '@agreements/read-models';
 import { ApiError, validationFailed } from '../http/api-error';
 import { RequireRole } from '../http/auth.guard';
@@ -58,7 +59,7 @@ export class QueriesController {
   async listAgreements(@Query() raw: Record<string, unknown>, @Headers('min-position') minPosition?: string) {
     const q = parseQuery(
       raw,
-      { status: 'text', party: 'actor', processId: 'slug', kind: 'text', inForceOn: 'business-time', limit: 'limit', cursor: 'cursor' },
+      { status: AGREEMENT_STATUSES, party: 'actor', processId: 'slug', kind: AGREEMENT_KINDS, inForceOn: 'business-time', limit: 'limit', cursor: 'cursor' },
       { maxLimit: 500 },
     );
     await this.gate.waitFor(minPosition);
