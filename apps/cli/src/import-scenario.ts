@@ -40,6 +40,8 @@ export function readScenario(file: string): Scenario {
 export interface ImportReport {
   stored: number;
   replayed: number;
+  /** The global position of the last command's events (for Min-Position). */
+  lastPosition?: string;
   failedAt?: { step: number; type: string; path: string; status: number; code: string; message: string; details?: unknown };
 }
 
@@ -66,6 +68,7 @@ export async function importScenario(
       const outcome = await commandBus.execute<typeof command, RecordOutcome>(command);
       if (outcome.replayed) report.replayed++;
       else report.stored++;
+      report.lastPosition = outcome.result.position;
       progress(`${label}: ${outcome.replayed ? 'already recorded' : 'stored'}, revision ${outcome.result.revision}, position ${outcome.result.position}`);
     } catch (err) {
       const e = toApiError(err);

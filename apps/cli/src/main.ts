@@ -69,6 +69,9 @@ async function main(argv: string[]): Promise<number> {
             return 1;
           }
           say(`done in ${seconds} s: ${report.stored} stored, ${report.replayed} already recorded`);
+          if (report.lastPosition) {
+            say(`the read models show it once they reach position ${report.lastPosition}: send "Min-Position: ${report.lastPosition}" to wait for that`);
+          }
           return 0;
         } finally {
           await app.close();
