@@ -23,6 +23,8 @@ export interface AppConfig {
   logLevel: string;
   /** Run the projector inside this process (npm start does). */
   runProjector: boolean;
+  /** ... on a worker thread of its own (default), so it does not share the API's event loop. */
+  projectorThread: boolean;
   /** Run the Kafka relay inside this process when Kafka is configured. */
   runRelay: boolean;
 }
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     kafkaPartitions: intFrom(env, 'KAFKA_PARTITIONS', 6, 1, 1000),
     logLevel: blankToUndefined(env.LOG_LEVEL) ?? 'info',
     runProjector: flag(env, 'RUN_PROJECTOR', true),
+    projectorThread: flag(env, 'PROJECTOR_THREAD', true),
     runRelay: flag(env, 'RUN_RELAY', true),
   };
 }

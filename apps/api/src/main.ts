@@ -7,7 +7,8 @@ import { installShutdown } from './infrastructure/shutdown';
 /** `npm start`: the API with the projector (and the relay when KAFKA_BROKERS is set) in one process. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const runtime = await createRuntime(config, { role: 'api', projector: config.runProjector, relay: config.runRelay });
+  const projector = config.runProjector ? (config.projectorThread ? 'thread' : true) : false;
+  const runtime = await createRuntime(config, { role: 'api', projector, relay: config.runRelay });
   const app = await createHttpApp(runtime);
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();

@@ -5,6 +5,7 @@ import { EventStore, SqliteEventStore } from '@agreements/event-store';
 import { openRelayCheckpointStore, Relay, registerRelayMetrics, relayHealth } from '@agreements/messaging';
 import { openReadModelStore, Projector, readModelLag, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
 import type { AppConfig } from '../config';
+import { ProjectorHandle, startProjectorThread } from './projector-thread';
 import { LoadedCredentials, loadCredentials } from '../http/credentials';
 import { HealthRegistry } from '../operations/health';
 import { Metrics } from '../operations/metrics';
@@ -32,7 +33,8 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Which process this is, for the logs: api, projector, relay, cli. */
   role: string;
-  projector: boolean;
+  /** Run the projector: on this thread, on a worker thread of this process (built code only), or not. */
+  projector: boolean | 'thread';
   relay: boolean;
   logger?: Logger;
 }
@@ -80,7 +82,12 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   });
   registerReadModelObservability(eventStore, readModelStore, metrics, health);
 
-  if (options.projector) {
+  if (options.projector === 'thread') {
+    const projector = await startProjectorThread(config, logger);
+    background.push({ name: 'projector', stop: () => projector.stop() });
+    registerProjectorHealth(projector, health);
+    logger.info('projector running on its own thread of this process');
+  } else if (options.projector) {
     const projector = new Projector(eventStore, readModelStore, {
       onError: (err) => logger.error({ err }, 'projector: batch failed; retrying with backoff'),
     });
@@ -168,7 +175,7 @@ function registerReadModelObservability(
   });
 }
 
-function registerProjectorHealth(projector: Projector, health: HealthRegistry): void {
+function registerProjectorHealth(projector: ProjectorHandle, health: HealthRegistry): void {
   health.register({
     name: 'projector',
     async check() {
