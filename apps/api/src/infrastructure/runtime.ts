@@ -146,7 +146,7 @@ function registerReadModelObservability(
   metrics: Metrics,
   health: HealthRegistry,
 ): void {
-  // One lag reading serves both gauges of a scrape.
+  // One lag reading serves both gauges of a scrape (readiness reads its own, fresh).
   let cached: { at: number; value: Promise<Awaited<ReturnType<typeof readModelLag>>> } | undefined;
   const lag = () => {
     if (!cached || Date.now() - cached.at > 250) cached = { at: Date.now(), value: readModelLag(eventStore, readModelStore) };
@@ -161,7 +161,7 @@ function registerReadModelObservability(
   health.register({
     name: 'readModels',
     async check() {
-      const l = await lag();
+      const l = await readModelLag(eventStore, readModelStore);
       const far = l.lagEvents > FAR_BEHIND_EVENTS || l.lagMs > FAR_BEHIND_MS;
       return {
         status: far ? 'degraded' : 'up',

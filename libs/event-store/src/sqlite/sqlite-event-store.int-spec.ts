@@ -145,6 +145,70 @@ describe('SqliteEventStore', () => {
     expect(await writer.readStream('counter-1')).toHaveLength(3);
   });
 
+  it('checks revisions against what another instance appended to a stream it wrote itself before', async () => {
+    const first = await open();
+    const second = await open();
+    await first.append('counter', [event()], { expectedRevision: 'no_stream' });
+    await second.append('counter', [event()], { expectedRevision: 0 });
+
+    await expect(first.append('counter', [event()], { expectedRevision: 0 })).rejects.toMatchObject({ actual: 1 });
+    await expect(first.append('counter', [event()], { expectedRevision: 'any' })).resolves.toMatchObject({
+      revision: 2,
+      position: '3',
+    });
+    await expect(second.append('counter', [event()], { expectedRevision: 1 })).rejects.toMatchObject({ actual: 2 });
+  });
+
+  it('never hands out a position twice, even after the newest events were removed', async () => {
+    const store = await open();
+    await store.append('counter', [event(), event(), event()], { expectedRevision: 'no_stream' });
+    await store.close();
+    const db = new Database(file);
+    db.prepare('DELETE FROM events WHERE position = 3').run();
+    db.close();
+
+    const reopened = await open();
+    const result = await reopened.append('counter', [event()], { expectedRevision: 1 });
+    expect(result).toMatchObject({ revision: 2, position: '4' });
+    const [first, second] = await Promise.all([
+      reopened.append('a', [event()], { expectedRevision: 'no_stream' }),
+      reopened.append('b', [event()], { expectedRevision: 'no_stream' }),
+    ]);
+    expect([first.position, second.position]).toEqual(['5', '6']);
+  });
+
+  it('answers a command id repeated within one batch with the record of its first append', async () => {
+    const store = await open();
+    const commandId = randomUUID();
+    const before = store.stats().transactions;
+
+    const outcomes = await Promise.allSettled([
+      store.append('a', [event()], { expectedRevision: 'no_stream', command: { commandId, requestHash: 'h' } }),
+      store.append('b', [event()], { expectedRevision: 'no_stream', command: { commandId, requestHash: 'h' } }),
+      store.append('c', [event()], { expectedRevision: 5, command: { commandId, requestHash: 'h' } }),
+      store.append('d', [event()], {
+        expectedRevision: 'no_stream',
+        command: { commandId: randomUUID(), requestHash: 'h' },
+      }),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    const first = (outcomes[0] as PromiseFulfilledResult<unknown>).value;
+    for (const refused of [outcomes[1], outcomes[2]] as PromiseRejectedResult[]) {
+      expect(refused.reason).toBeInstanceOf(CommandAlreadyRecordedError);
+      expect((refused.reason as CommandAlreadyRecordedError).record).toEqual({
+        commandId,
+        requestHash: 'h',
+        result: first,
+      });
+    }
+    expect(store.stats().transactions - before).toBe(1);
+    expect((await store.readAll()).map((e) => [e.streamId, e.position])).toEqual([
+      ['a', '1'],
+      ['d', '2'],
+    ]);
+  });
+
   it('commits 100 concurrent appends in far fewer than 100 transactions', async () => {
     const store = await open();
     const before = store.stats();

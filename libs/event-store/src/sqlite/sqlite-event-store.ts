@@ -77,6 +77,9 @@ interface PendingAppend {
 
 const SCHEMA_VERSION = 1;
 
+/** Most stream heads remembered between batches (the longest remembered are forgotten first). */
+const HEAD_CACHE_SIZE = 100_000;
+
 // Positions are the rowid of the events table. AUTOINCREMENT guarantees a position is never
 // handed out twice even if the newest rows were ever removed, so a checkpoint can never point at
 // a different event later. Every write takes the database write lock before it assigns
@@ -109,6 +112,30 @@ CREATE TABLE IF NOT EXISTS commands (
 );
 `;
 
+/** Most rows one multi-row INSERT carries (a power of two). */
+const MAX_ROWS_PER_INSERT = 64;
+
+interface MultiRowInsert {
+  sql: string;
+  /** Values per row. */
+  width: number;
+}
+
+// The inserts of writeBatch. Positions are given explicitly, the ones AUTOINCREMENT would have
+// chosen (it still records them in sqlite_sequence), so that they are known before the rows are
+// written. OR ROLLBACK: a violated constraint ends the whole transaction, which writeBatch's caller
+// then rolls back anyway; with the default (ABORT) SQLite would have to journal every page a
+// multi-row statement touches so as to undo just that statement, which costs about as much as
+// the savepoints writeBatch avoids.
+const EVENT_INSERT: MultiRowInsert = {
+  sql: 'INSERT OR ROLLBACK INTO events (position, stream_id, revision, event_id, type, data, metadata, recorded_at)',
+  width: 8,
+};
+const COMMAND_INSERT: MultiRowInsert = {
+  sql: 'INSERT OR ROLLBACK INTO commands (command_id, request_hash, stream_id, result, recorded_at)',
+  width: 5,
+};
+
 const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 /** LIMIT -1 is SQLite for "no limit". */
 const NO_LIMIT = -1;
@@ -121,10 +148,16 @@ const POSITION_PATTERN = /^\d+$/;
  * Appends are group-committed: every append request that arrives before the next turn of the
  * event loop is written in one transaction, hence one fsync. An fsync costs milliseconds while
  * the inserts cost microseconds, so batching is what turns a few hundred durable appends per
- * second into tens of thousands. Each request of a batch runs inside its own SAVEPOINT so that
- * one refused request (revision conflict, duplicate event id, known command) leaves the others
- * untouched, and callers are answered only after COMMIT returns, so nothing is acknowledged that
- * could still be lost.
+ * second into tens of thousands. One refused request (revision conflict, duplicate event id,
+ * known command) leaves the others of its batch untouched, and callers are answered only after
+ * COMMIT returns, so nothing is acknowledged that could still be lost.
+ *
+ * A request is refused either by its checks (expected revision, command log), which run before it
+ * writes anything, or by a constraint while it inserts (a duplicate event id). Only the second
+ * needs part of a request undone, and it is rare, so a batch is first checked as a whole and then
+ * written with a few multi-row inserts and no savepoints; if an insert fails, the transaction is
+ * rolled back and the batch written again, request by request, each under its own SAVEPOINT (see
+ * commitBatch).
  */
 export class SqliteEventStore implements EventStore {
   private readonly stats_: SqliteEventStoreStats = { transactions: 0, appends: 0, events: 0 };
@@ -135,6 +168,17 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly maxBatchSize: number;
+  /**
+   * The head revision (-1: no stream) of streams this instance appended to or checked, as of its
+   * last commit. Trusted only while no other connection wrote to the file: every batch compares
+   * PRAGMA data_version (which changes exactly when another connection committed) under the write
+   * lock, and forgets them all when it moved. Also forgotten whenever a batch is rolled back.
+   * Should a head ever be behind (say, forgotten in the middle of a huge batch), the
+   * UNIQUE (stream_id, revision) index refuses the insert and the batch takes the careful path.
+   */
+  private readonly heads = new Map<string, number>();
+  private dataVersion: number | undefined;
+  private readonly multiRowInserts = new Map<string, Database.Statement>();
 
   private readonly stmt: ReturnType<SqliteEventStore['prepareStatements']>;
 
@@ -191,6 +235,14 @@ export class SqliteEventStore implements EventStore {
         .pluck(),
       lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
       headPosition: db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck(),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+      // The position AUTOINCREMENT would hand out next, minus one: the highest ever used.
+      lastPosition: db
+        .prepare<[], number | null>(
+          `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),
+                      coalesce((SELECT max(position) FROM events), 0))`,
+        )
+        .pluck(),
       insertEvent: db.prepare(
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -233,14 +285,16 @@ export class SqliteEventStore implements EventStore {
 
   append(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
-    let request: Omit<PendingAppend, 'resolve' | 'reject'>;
+    let request: Omit<PendingAppend, 'resolve' | 'reject'> & Partial<PendingAppend>;
     try {
       request = this.validateAppend(streamId, events, options);
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ ...request, resolve, reject });
+      request.resolve = resolve;
+      request.reject = reject;
+      this.queue.push(request as PendingAppend);
       this.scheduleFlush();
     });
   }
@@ -298,53 +352,171 @@ export class SqliteEventStore implements EventStore {
    * process runs between BEGIN and COMMIT: requests arriving meanwhile queue up for the next batch.
    */
   private commitBatch(batch: PendingAppend[]): void {
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
-    let committedEvents = 0;
+    let outcomes: Outcome[] | undefined;
     try {
       // IMMEDIATE takes the write lock now, so the revision checks below read the same state the
       // inserts will commit on, even when another process writes to the same file.
-      this.stmt.begin.run();
-      const recordedAt = this.commitTimestamp();
-      for (const request of batch) {
-        try {
-          const result = this.applyAppend(request, recordedAt);
-          committedEvents += result.events.length;
-          outcomes.push({ ok: true, result });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
+      this.beginWrite();
+      outcomes = this.writeBatch(batch, this.commitTimestamp());
+      if (outcomes === undefined) {
+        // A request of the batch needs the careful path (an insert failed, say on a duplicate
+        // event id). Nothing of the fast attempt is kept: the batch is written again from scratch,
+        // each request under its own savepoint.
+        this.rollbackWrite();
+        this.beginWrite();
+        outcomes = this.writeBatchIsolated(batch, this.commitTimestamp());
       }
       this.stmt.commit.run();
     } catch (error) {
       // The transaction as a whole failed (disk full, I/O error, lock timeout): nothing of the
       // batch is stored, so every caller hears about it.
-      if (this.db.inTransaction) this.stmt.rollback.run();
+      this.rollbackWrite();
       for (const request of batch) request.reject(error);
       return;
     }
-    this.stats_.transactions += 1;
-    this.stats_.events += committedEvents;
+    let committedEvents = 0;
     for (let i = 0; i < batch.length; i += 1) {
       const outcome = outcomes[i];
-      if (outcome.ok) {
-        this.stats_.appends += 1;
-        batch[i].resolve(outcome.result);
-      } else {
+      if (outcome instanceof Failure) {
         batch[i].reject(outcome.error);
+      } else {
+        committedEvents += outcome.events.length;
+        this.stats_.appends += 1;
+        batch[i].resolve(outcome);
       }
     }
+    this.stats_.transactions += 1;
+    this.stats_.events += committedEvents;
     if (committedEvents > 0) for (const subscription of this.subscriptions) subscription.notify();
   }
 
+  /** BEGIN IMMEDIATE, then forgets the cached stream heads if another connection wrote since. */
+  private beginWrite(): void {
+    this.stmt.begin.run();
+    const version = this.stmt.dataVersion.get();
+    if (version !== this.dataVersion) {
+      this.heads.clear();
+      this.dataVersion = version;
+    }
+  }
+
+  /** Rolls back the open transaction, if any, with the stream heads learnt in it. */
+  private rollbackWrite(): void {
+    this.heads.clear();
+    if (this.db.inTransaction) this.stmt.rollback.run();
+  }
+
   /**
-   * One request inside the batch transaction. Its checks read through the same connection, so
-   * they see what earlier requests of this batch wrote: two appends to one stream in one batch
-   * are ordered exactly as if they had been committed one after the other.
+   * The common case, without savepoints: first every request is checked, in batch order, against
+   * the file and against the requests before it in the batch (the stream heads through the cache,
+   * which every accepted request advances, and the command ids of the batch), so two appends to
+   * one stream in one batch are ordered exactly as if they had been committed one after the other.
+   * A refused request has nothing to undo. Then the rows of the accepted requests are inserted, a
+   * few statements for the whole batch, with the positions assigned here. Returns undefined,
+   * having possibly written part of the batch, if a request needs the careful path: an insert
+   * violated a constraint (a duplicate event id, a command already logged), or a command id
+   * repeats within the batch. The caller then rolls the transaction back.
    */
-  private applyAppend(request: PendingAppend, recordedAt: string): AppendResult {
+  private writeBatch(batch: PendingAppend[], recordedAt: string): Outcome[] | undefined {
+    const outcomes: Outcome[] = [];
+    const eventRows: unknown[] = [];
+    const commandRows: unknown[] = [];
+    const commandIds = new Set<string>();
+    let position = this.stmt.lastPosition.get() ?? 0;
+    for (const request of batch) {
+      const { streamId, events, encoded, command } = request;
+      if (command) {
+        if (commandIds.has(command.commandId)) return undefined;
+        commandIds.add(command.commandId);
+      }
+      const actual = this.headRevision(streamId);
+      if (!matchesExpected(request.expectedRevision, actual)) {
+        // The command log comes first: a retried command must be recognised as such, even though
+        // the stream has moved on since its first attempt.
+        const known = command ? this.stmt.findCommand.get(command.commandId) : undefined;
+        outcomes.push(
+          new Failure(
+            known
+              ? new CommandAlreadyRecordedError(toCommandRecord(known))
+              : new WrongExpectedRevisionError(streamId, request.expectedRevision, actual),
+          ),
+        );
+        continue;
+      }
+      // A command already in the log (here, then, one whose revision matches: rare) is refused by
+      // the commands primary key below, and the careful path reports it.
+      const appended: AppendedEvent[] = [];
+      let revision = actual;
+      for (let i = 0; i < events.length; i += 1) {
+        const { eventId, type } = events[i];
+        revision += 1;
+        position += 1;
+        eventRows.push(position, streamId, revision, eventId, type, encoded[i].data, encoded[i].metadata, recordedAt);
+        appended.push({ eventId, type, revision, position: String(position) });
+      }
+      const result: AppendResult = { streamId, revision, position: String(position), events: appended };
+      if (command) {
+        commandRows.push(command.commandId, command.requestHash, streamId, JSON.stringify(result), recordedAt);
+      }
+      this.rememberHead(streamId, revision);
+      outcomes.push(result);
+    }
+    try {
+      this.insertRows(EVENT_INSERT, eventRows);
+      this.insertRows(COMMAND_INSERT, commandRows);
+    } catch {
+      return undefined;
+    }
+    return outcomes;
+  }
+
+  /** `values` holds whole rows of `insert`; inserted in order, up to MAX_ROWS_PER_INSERT a statement. */
+  private insertRows(insert: MultiRowInsert, values: unknown[]): void {
+    const rows = values.length / insert.width;
+    let done = 0;
+    while (done < rows) {
+      // Statements for 1, 2, 4, ... MAX_ROWS_PER_INSERT rows, so a handful of them serves any batch.
+      let count = MAX_ROWS_PER_INSERT;
+      while (count > rows - done) count >>= 1;
+      const statement = this.multiRowInsert(insert, count);
+      statement.run(
+        done === 0 && count === rows ? values : values.slice(done * insert.width, (done + count) * insert.width),
+      );
+      done += count;
+    }
+  }
+
+  private multiRowInsert(insert: MultiRowInsert, count: number): Database.Statement {
+    const key = `${insert.sql}/${count}`;
+    let statement = this.multiRowInserts.get(key);
+    if (!statement) {
+      const row = `(${new Array<string>(insert.width).fill('?').join(', ')})`;
+      statement = this.db.prepare(`${insert.sql} VALUES ${new Array<string>(count).fill(row).join(', ')}`);
+      this.multiRowInserts.set(key, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The careful case, after writeBatch met a failing insert: each request checks the command log,
+   * then the revision (read from the file), then writes under its own savepoint, so a request that
+   * fails half-way is undone alone.
+   */
+  private writeBatchIsolated(batch: PendingAppend[], recordedAt: string): Outcome[] {
+    const outcomes: Outcome[] = [];
+    for (const request of batch) {
+      try {
+        outcomes.push(this.applyAppendIsolated(request, recordedAt));
+      } catch (error) {
+        outcomes.push(new Failure(error));
+      }
+    }
+    return outcomes;
+  }
+
+  private applyAppendIsolated(request: PendingAppend, recordedAt: string): AppendResult {
     const { streamId, command } = request;
-    // The command log is checked before the revision: a retried command must be recognised as
-    // such, even though the stream has moved on since its first attempt.
+    // The command log is checked before the revision, as in writeBatch.
     if (command) {
       const known = this.stmt.findCommand.get(command.commandId);
       if (known) throw new CommandAlreadyRecordedError(toCommandRecord(known));
@@ -353,45 +525,68 @@ export class SqliteEventStore implements EventStore {
     if (!matchesExpected(request.expectedRevision, actual)) {
       throw new WrongExpectedRevisionError(streamId, request.expectedRevision, actual);
     }
-
     // Checks only read; the savepoint guards the writes, where a duplicate event id can still
     // fail half-way through a multi-event append.
     this.stmt.savepoint.run();
+    let result: AppendResult;
     try {
-      const appended: AppendedEvent[] = [];
-      let revision = actual;
-      for (let i = 0; i < request.events.length; i += 1) {
-        const event = request.events[i];
-        revision += 1;
-        let position: number | bigint;
-        try {
-          position = this.stmt.insertEvent.run(
-            streamId,
-            revision,
-            event.eventId,
-            event.type,
-            request.encoded[i].data,
-            request.encoded[i].metadata,
-            recordedAt,
-          ).lastInsertRowid;
-        } catch (error) {
-          if (isUniqueViolation(error, 'events.event_id')) throw new DuplicateEventIdError(event.eventId);
-          throw error;
-        }
-        appended.push({ eventId: event.eventId, type: event.type, revision, position: String(position) });
-      }
-      const last = appended[appended.length - 1];
-      const result: AppendResult = { streamId, revision: last.revision, position: last.position, events: appended };
-      if (command) {
-        this.stmt.insertCommand.run(command.commandId, command.requestHash, streamId, JSON.stringify(result), recordedAt);
-      }
-      this.stmt.release.run();
-      return result;
+      result = this.insertAppend(request, actual, recordedAt);
     } catch (error) {
       this.stmt.rollbackToSavepoint.run();
       this.stmt.release.run();
       throw error;
     }
+    this.stmt.release.run();
+    this.rememberHead(streamId, result.revision);
+    return result;
+  }
+
+  /** The events of a request after revision `actual`, then its command log entry. */
+  private insertAppend(request: PendingAppend, actual: number, recordedAt: string): AppendResult {
+    const { streamId, events, encoded, command } = request;
+    const appended: AppendedEvent[] = [];
+    let revision = actual;
+    let position = '';
+    for (let i = 0; i < events.length; i += 1) {
+      const event = events[i];
+      revision += 1;
+      try {
+        position = String(
+          this.stmt.insertEvent.run(
+            streamId,
+            revision,
+            event.eventId,
+            event.type,
+            encoded[i].data,
+            encoded[i].metadata,
+            recordedAt,
+          ).lastInsertRowid,
+        );
+      } catch (error) {
+        if (isUniqueViolation(error, 'events.event_id')) throw new DuplicateEventIdError(event.eventId);
+        throw error;
+      }
+      appended.push({ eventId: event.eventId, type: event.type, revision, position });
+    }
+    const result: AppendResult = { streamId, revision, position, events: appended };
+    if (command) {
+      this.stmt.insertCommand.run(command.commandId, command.requestHash, streamId, JSON.stringify(result), recordedAt);
+    }
+    return result;
+  }
+
+  private headRevision(streamId: string): number {
+    const cached = this.heads.get(streamId);
+    if (cached !== undefined) return cached;
+    const actual = this.stmt.headRevision.get(streamId) ?? -1;
+    this.rememberHead(streamId, actual);
+    return actual;
+  }
+
+  private rememberHead(streamId: string, revision: number): void {
+    this.heads.set(streamId, revision);
+    // Past the bound the oldest entry goes (Map iterates in insertion order).
+    if (this.heads.size > HEAD_CACHE_SIZE) this.heads.delete(this.heads.keys().next().value as string);
   }
 
   /**
@@ -517,6 +712,13 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) throw new Error('the event store is closed');
   }
 }
+
+/** A request of a batch that was refused; anything else in a batch's outcomes is an AppendResult. */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
+type Outcome = AppendResult | Failure;
 
 function matchesExpected(expected: ExpectedRevision, actual: number): boolean {
   switch (expected) {
