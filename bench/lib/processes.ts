@@ -96,6 +96,40 @@ export async function startApiServer(scope: Scope, env: Record<string, string> =
   throw new Error(`the API server did not become ready within 60 s:\n${out}`);
 }
 
+/**
+ * `dist/apps/relay/src/main.js` as its own OS process, the production shape of the relay, over
+ * the given DATA_DIR (its embedded event store) and broker; resolves once /health/live answers.
+ */
+export async function startRelayServer(scope: Scope, dataDir: string, env: Record<string, string>): Promise<ServerProcess> {
+  const main = builtFile('apps/relay/src/main.js');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, main], {
+    cwd: ROOT,
+    env: { ...process.env, ...EMBEDDED_ONLY, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server: ServerProcess = { base: `http://127.0.0.1:${port}`, child, dataDir, output: () => out, stop: () => stopChild(child, exited) };
+  scope.defer(`stop relay pid ${child.pid}`, () => server.stop());
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the relay exited with ${child.exitCode}:\n${out}`);
+    try {
+      if ((await fetch(`${server.base}/health/live`)).status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the relay did not answer within 60 s:\n${out}`);
+}
+
 /** The in-memory EventStoreDB stand-in (gRPC) in its own process; resolves with its connection string. */
 export async function startEsdbTestServer(scope: Scope): Promise<{ connectionString: string; child: ChildProcess }> {
   const main = builtFile('libs/event-store/src/esdb/test-server/main.js');

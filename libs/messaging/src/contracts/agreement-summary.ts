@@ -1,9 +1,13 @@
 import {
+  type Agreement,
   type AgreementState,
   type AgreementView,
-  agreementDecider,
+  type EventEnvelope,
   agreementView,
-  foldEvents,
+  applyAgreementEvent,
+  applyCorrections,
+  foldAgreement,
+  isCorrectionEvent,
   parseStreamId,
   toEventEnvelope,
 } from '@agreements/domain';
@@ -51,10 +55,24 @@ export function statusMessage(agreementId: string, summary: AgreementSummary | n
   };
 }
 
+/**
+ * An agreement folded up to a revision. The history is kept (and appended to in place) only to
+ * re-derive the agreement when a correction arrives; other events apply incrementally, so a
+ * cached stream costs no copy of its history per event (the deciders' evolve does copy).
+ */
 interface Folded {
   revision: number;
-  state: AgreementState;
+  streamId: string;
+  history: EventEnvelope[];
+  agreement: Agreement | null;
 }
+
+const stateOf = (folded: Folded): AgreementState => ({
+  revision: folded.revision,
+  streamId: folded.streamId,
+  history: [],
+  agreement: folded.agreement,
+});
 
 /**
  * Folds agreement streams for the status topic. A small LRU cache keeps the folded states, so a
@@ -62,6 +80,8 @@ interface Folded {
  * read only when it is not cached, or when the cache does not end right before the batch's first
  * event of that stream (after a retried batch, a replay from an older position, a gap).
  */
+const emptyFold = (streamId: string): Folded => ({ revision: -1, streamId, history: [], agreement: null });
+
 export class AgreementStatusFolder {
   private readonly cache = new Map<string, Folded>();
 
@@ -101,9 +121,9 @@ export class AgreementStatusFolder {
     const streamId = `agreement-${agreementId}`;
     const events = await this.eventStore.readStream(streamId);
     if (events.length === 0) return undefined;
-    const state = foldEvents(agreementDecider, events.map(toEventEnvelope));
-    this.remember(streamId, { revision: state.revision, state });
-    const view = agreementView(state, agreementId);
+    const folded = this.apply(emptyFold(streamId), events);
+    this.remember(streamId, folded);
+    const view = agreementView(stateOf(folded), agreementId);
     const last = events[events.length - 1];
     return { summary: view === null ? null : agreementSummary(view, last.position), revision: last.revision };
   }
@@ -120,7 +140,7 @@ export class AgreementStatusFolder {
     const first = events[0].revision;
     let folded = this.cache.get(streamId);
     if (folded === undefined || folded.revision >= first) {
-      folded = { revision: -1, state: agreementDecider.initialState };
+      folded = emptyFold(streamId);
     }
     if (folded.revision < first - 1) {
       const missing = await this.eventStore.readStream(streamId, {
@@ -134,16 +154,19 @@ export class AgreementStatusFolder {
     }
     folded = this.apply(folded, events);
     this.remember(streamId, folded);
-    return folded.state;
+    return stateOf(folded);
   }
 
   private apply(folded: Folded, events: readonly RecordedEvent[]): Folded {
-    let { state, revision } = folded;
+    let { agreement, revision } = folded;
+    const { history } = folded;
     for (const event of events) {
-      state = agreementDecider.evolve(state, toEventEnvelope(event));
+      const envelope = toEventEnvelope(event);
+      history.push(envelope);
+      agreement = isCorrectionEvent(envelope.type) ? foldAgreement(applyCorrections(history)) : applyAgreementEvent(agreement, envelope);
       revision = event.revision;
     }
-    return { revision, state };
+    return { revision, streamId: folded.streamId, history, agreement };
   }
 
   private remember(streamId: string, folded: Folded): void {

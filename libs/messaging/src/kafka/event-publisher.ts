@@ -13,7 +13,7 @@ export interface EventPublisherOptions {
   source: string;
   partitions: number;
   replicationFactor?: number;
-  /** Agreements whose folded state is kept between batches. Default 1000. */
+  /** Agreements whose folded state is kept between batches. Default 5000. */
   statusCacheSize?: number;
   /** Most bytes (values and headers, roughly) in one produce request; larger batches are split. Default 768 KiB. */
   maxRequestBytes?: number;
@@ -72,7 +72,7 @@ export class EventPublisher {
   private readonly maxRequestBytes: number;
 
   constructor(private readonly options: EventPublisherOptions) {
-    this.statusFolder = new AgreementStatusFolder(options.eventStore, options.statusCacheSize ?? 1000);
+    this.statusFolder = new AgreementStatusFolder(options.eventStore, options.statusCacheSize);
     this.maxRequestBytes = options.maxRequestBytes ?? 768 * 1024;
   }
 
