@@ -68,7 +68,15 @@ describe('the API with KAFKA_BROKERS set: the relay runs in the same process', (
     }
     const stored = await t.runtime.eventStore.readAll();
     const events = (m: Consumed[]) => m.filter((x) => x.topic === 'agreements.events.v1');
-    const first = await consume(brokers, prefix, (m) => events(m).length >= stored.length);
+    // The two topics are consumed independently: wait for the memorandum's latest summary too.
+    const memorandumHead = stored.filter((e) => e.streamId === `agreement-${MEMORANDUM}`).at(-1)!.revision;
+    const first = await consume(
+      brokers,
+      prefix,
+      (m) =>
+        events(m).length >= stored.length &&
+        m.some((x) => x.topic === 'agreements.status.v1' && x.key === MEMORANDUM && x.value?.revision === memorandumHead),
+    );
     expect(events(first).map((m) => m.headers.ce_id).sort()).toEqual(stored.map((e) => e.eventId).sort());
     const signed = events(first).find((m) => m.headers.ce_type === 'agreements.MemorandumSigned.v1')!;
     expect(signed.key).toBe(`agreement-${MEMORANDUM}`);

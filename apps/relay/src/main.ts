@@ -1,11 +1,17 @@
 import 'reflect-metadata';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Relay, registerRelayMetrics, relayHealth } from '@agreements/messaging';
 import type { EventStore } from '@agreements/event-store';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../../api/src/config';
-import { createLogger, openEventStore, openRelay } from '../../api/src/infrastructure/runtime';
+import {
+  createLogger,
+  openEventStore,
+  openRelay,
+  registerEventStoreHealth,
+  registerRelayObservability,
+} from '../../api/src/infrastructure/runtime';
 import { installShutdown } from '../../api/src/infrastructure/shutdown';
+import { HealthRegistry } from '../../api/src/operations/health';
+import { Metrics } from '../../api/src/operations/metrics';
+import { serveOperations } from '../../api/src/operations/ops-server';
 
 const DEFAULT_PORT = 3002;
 
@@ -40,10 +46,15 @@ async function main(): Promise<void> {
   const { relay } = service;
   logger.info({ checkpoints: service.description }, 'relay checkpoints opened');
 
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'agreements_' });
-  registerRelayMetrics(registry, relay);
-  const server = await listen(createServer((req, res) => void handle(req, res, relay, eventStore, registry)), config.port, config.host);
+  const metrics = new Metrics();
+  const health = new HealthRegistry();
+  registerEventStoreHealth(health, eventStore);
+  registerRelayObservability(relay, metrics, health);
+  // Publishing is this process's only job: readiness is 503 while it cannot publish (degraded).
+  const server = await serveOperations(health, metrics, config.port, config.host, {
+    unreadyOn: ['down', 'degraded'],
+    readyDetails: async () => ({ relay: await relay.status() }),
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ url: `http://${config.host}:${port}` }, 'relay health and metrics listening');
@@ -52,53 +63,6 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await service.stop();
     await eventStore.close();
-  });
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse, relay: Relay, eventStore: EventStore, registry: Registry): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  try {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'only GET' });
-    if (path === '/health/live') return send(res, 200, { status: 'up' });
-    if (path === '/health/ready') {
-      const status = await relay.status();
-      const kafka = relayHealth(status);
-      let store: { status: 'up' | 'down'; headPosition?: string | null; detail?: string };
-      try {
-        store = { status: 'up', headPosition: (await eventStore.headPosition()) ?? null };
-      } catch (error) {
-        store = { status: 'down', detail: (error as Error).message };
-      }
-      const overall = store.status === 'down' ? 'down' : kafka.status;
-      return send(res, overall === 'up' ? 200 : 503, {
-        status: overall,
-        components: { kafka, eventStore: store },
-        relay: status,
-      });
-    }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(await registry.metrics());
-      return;
-    }
-    send(res, 404, { error: 'not found' });
-  } catch (error) {
-    send(res, 500, { error: (error as Error).message });
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function listen(server: Server, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
   });
 }
 

@@ -73,13 +73,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   logger.info({ kind: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'read models opened');
   const background: BackgroundService[] = [];
 
-  health.register({
-    name: 'eventStore',
-    async check() {
-      const head = await eventStore.headPosition();
-      return { status: 'up', headPosition: head ?? null };
-    },
-  });
+  registerEventStoreHealth(health, eventStore);
   registerReadModelObservability(eventStore, readModelStore, metrics, health);
 
   if (options.projector === 'thread') {
@@ -100,8 +94,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   if (options.relay && config.kafkaBrokers) {
     const relay = await openRelay(config, eventStore, logger);
     background.push(relay);
-    registerRelayMetrics(metrics.registry, relay.relay);
-    health.register({ name: 'kafka', check: async () => ({ ...relayHealth(await relay.relay.status()) }) });
+    registerRelayObservability(relay.relay, metrics, health);
     logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
   }
 
@@ -130,6 +123,23 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
       await eventStore.close();
     },
   };
+}
+
+/** The event store answers (its head position) within the registry's timeout, or is down. */
+export function registerEventStoreHealth(health: HealthRegistry, eventStore: EventStore): void {
+  health.register({
+    name: 'eventStore',
+    async check() {
+      const head = await eventStore.headPosition();
+      return { status: 'up', headPosition: head ?? null };
+    },
+  });
+}
+
+/** Relay lag, publish counts and errors in /metrics; the broker's reachability as the `kafka` component. */
+export function registerRelayObservability(relay: Relay, metrics: Metrics, health: HealthRegistry): void {
+  registerRelayMetrics(metrics.registry, relay);
+  health.register({ name: 'kafka', check: async () => ({ ...relayHealth(await relay.status()) }) });
 }
 
 /** Behind by more than this many events, or this long, readiness reports degraded. */

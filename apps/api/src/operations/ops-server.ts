@@ -1,17 +1,26 @@
 import { createServer, Server } from 'node:http';
-import type { HealthRegistry } from './health';
+import type { ComponentStatus, HealthRegistry } from './health';
 import type { Metrics } from './metrics';
 
 /**
  * /health/live, /health/ready and /metrics without the API, for the processes that have no HTTP
  * API of their own (projector, relay): what an orchestrator and Prometheus need, nothing else.
  */
+export interface OperationsOptions {
+  /** Readiness answers 503 for these overall statuses (default: down only). */
+  unreadyOn?: readonly ComponentStatus[];
+  /** More to put in the readiness body beside status and components. */
+  readyDetails?: () => Promise<Record<string, unknown>>;
+}
+
 export async function serveOperations(
   health: HealthRegistry,
   metrics: Metrics,
   port: number,
   host: string,
+  options: OperationsOptions = {},
 ): Promise<Server> {
+  const unreadyOn = options.unreadyOn ?? ['down'];
   const json = (status: number, body: unknown) => ({ status, type: 'application/json', body: JSON.stringify(body) });
   const server = createServer((req, res) => {
     const answer = async () => {
@@ -19,7 +28,8 @@ export async function serveOperations(
       if (req.url === '/health/live') return json(200, { status: 'up' });
       if (req.url === '/health/ready') {
         const report = await health.report();
-        return json(report.status === 'down' ? 503 : 200, report);
+        const details = options.readyDetails ? await options.readyDetails() : {};
+        return json(unreadyOn.includes(report.status) ? 503 : 200, { ...report, ...details });
       }
       if (req.url === '/metrics') return { status: 200, type: metrics.registry.contentType, body: await metrics.registry.metrics() };
       return json(404, { error: { code: 'NOT_FOUND', message: `No ${req.url}: this process serves /health/live, /health/ready, /metrics` } });
