@@ -7,6 +7,9 @@ import pino from 'pino';
 import { loadConfig } from '../../apps/api/src/config';
 import { createHttpApp } from '../../apps/api/src/http/http-app';
 import { createRuntime, Runtime } from '../../apps/api/src/infrastructure/runtime';
+import { dropSchema, TEST_DATABASE_URL } from '../../libs/read-models/src/testing/backends';
+
+export { dropSchema, TEST_DATABASE_URL };
 
 export const TOKENS = {
   operator: `op-${randomUUID()}`,
@@ -104,28 +107,10 @@ export const astana: ScenarioFile = require('../../examples/astana-2017.json');
 
 export const MEMORANDUM = 'astana-deescalation-memorandum';
 
-/** The PostgreSQL server the tests use; each test makes and drops its own schema in it. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 /** The two read-model backends every read-model test runs against: embedded SQLite and PostgreSQL. */
 export function readModelBackends(): Array<[string, () => Record<string, string>]> {
   return [
     ['SQLite', () => ({})],
     ['PostgreSQL', () => ({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: `rm_e2e_${randomUUID().replace(/-/g, '').slice(0, 12)}` })],
   ];
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}); start it or set TEST_DATABASE_URL`);
-  }
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
 }

@@ -2,9 +2,10 @@ import { Client } from 'pg';
 import { openRelayCheckpointStore } from './open-relay-checkpoint-store';
 import { PostgresRelayCheckpointStore } from './postgres-relay-checkpoint-store';
 import { checkpointStoreContract } from '../testing/checkpoint-store.contract';
+import { TEST_DATABASE_URL } from '../../../read-models/src/testing/backends';
 
-// PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`) on development and CI machines.
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The repo's test PostgreSQL (TEST_DATABASE_URL, default 127.0.0.1:5432/test).
+const DATABASE_URL = TEST_DATABASE_URL;
 const schema = `relay_test_${process.pid}_${Date.now().toString(36)}`;
 
 describe('the PostgreSQL relay checkpoint store (table relay_checkpoints)', () => {

@@ -9,7 +9,11 @@ import { openReadModelStore, type ReadModelStore, type ReadModelStoreOptions } f
 export type BackendName = 'sqlite' | 'postgres';
 export const BACKENDS: BackendName[] = ['sqlite', 'postgres'];
 
-export const TEST_DATABASE_URL = process.env.READ_MODELS_TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The PostgreSQL server every test of the repo uses (README: TEST_DATABASE_URL); each test makes
+ * and drops its own schema in it. Never DATABASE_URL: that names a deployment's database.
+ */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface Backend {
   name: BackendName;
@@ -47,7 +51,11 @@ export async function createBackend(name: BackendName): Promise<Backend> {
 
 export async function dropSchema(schema: string): Promise<void> {
   const client = new Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}); start it or set TEST_DATABASE_URL`);
+  }
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
