@@ -3,9 +3,9 @@
 require(require('node:path').join(__dirname, '..', '..', '..', '..', '..', 'scripts', 'register-paths.js'));
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEventStore } from '@agreements/event-store';
 import { openReadModelStore, Projector } from '@agreements/read-models';
 import type { AppConfig } from '../config';
+import { openEventStore } from './event-store';
 
 const config = (workerData as { config: AppConfig }).config;
 const port = parentPort!;
@@ -15,9 +15,7 @@ const log = (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg
 async function main(): Promise<void> {
   // The thread reaches the events the API commits through the store's own polling (its commit
   // notifications stay on the API's thread); 20 ms keeps the projection lag low at little cost.
-  const eventStore = config.eventStoreConnectionString
-    ? await (await import('@agreements/event-store')).EsdbEventStore.connect(config.eventStoreConnectionString)
-    : await SqliteEventStore.open({ file: require('node:path').join(config.dataDir, 'events.sqlite'), pollIntervalMs: 20 });
+  const eventStore = await openEventStore(config, { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) }, { pollIntervalMs: 20 });
   const readModelStore = await openReadModelStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,

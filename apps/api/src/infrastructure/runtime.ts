@@ -1,14 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import pino, { Logger } from 'pino';
-import { EventStore, SqliteEventStore } from '@agreements/event-store';
+import type { EventStore } from '@agreements/event-store';
 import { openRelayCheckpointStore, Relay, registerRelayMetrics, relayHealth } from '@agreements/messaging';
 import { openReadModelStore, Projector, readModelLag, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
 import type { AppConfig } from '../config';
+import { openEventStore } from './event-store';
 import { ProjectorHandle, startProjectorThread } from './projector-thread';
 import { LoadedCredentials, loadCredentials } from '../http/credentials';
 import { HealthRegistry } from '../operations/health';
 import { Metrics } from '../operations/metrics';
+
+export { openEventStore };
 
 /** A piece that runs in the background of a process (projector, relay) and must stop cleanly. */
 export interface BackgroundService {
@@ -41,18 +42,6 @@ export interface RuntimeOptions {
 
 export function createLogger(config: AppConfig, role: string): Logger {
   return pino({ level: config.logLevel, base: { service: 'agreements', role } });
-}
-
-export async function openEventStore(config: AppConfig, logger: Logger): Promise<EventStore> {
-  if (config.eventStoreConnectionString) {
-    const { EsdbEventStore } = await import('@agreements/event-store');
-    logger.info('event store: EventStoreDB');
-    return EsdbEventStore.connect(config.eventStoreConnectionString);
-  }
-  mkdirSync(config.dataDir, { recursive: true });
-  const file = join(config.dataDir, 'events.sqlite');
-  logger.info({ file }, 'event store: embedded SQLite');
-  return SqliteEventStore.open({ file });
 }
 
 /**
