@@ -93,13 +93,18 @@ export async function ensureFixture(scope: Scope, size: FixtureSize, fresh = fal
 
 function progressPrinter(label: string, total: number): (p: RebuildProgress) => void {
   let last = 0;
+  let lastPhase = '';
   return (p) => {
-    if (p.phase === 'loading' && Date.now() - last < 3000) return;
+    // Each phase when it starts, then every 3 s.
+    if (p.phase === lastPhase && Date.now() - last < 3000) return;
     last = Date.now();
+    lastPhase = p.phase;
     const what =
       p.phase === 'loading'
-        ? `${formatNumber(p.events)} / ${formatNumber(total)} events, ${formatNumber(p.eventsPerSecond)}/s`
-        : p.phase;
+        ? `copying, ${formatNumber(p.events)} / ${formatNumber(total)} events`
+        : p.phase === 'materializing'
+          ? `materializing, ${formatNumber(p.streams)} streams, ${formatNumber(p.events)} / ${formatNumber(total)} events folded`
+          : p.phase;
     progress(`${label}: ${what}`);
   };
 }

@@ -90,6 +90,12 @@ describe('the operator CLI', () => {
     const r = cli(dataDir, 'rebuild');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`rebuilt: ${astana.steps.length} events in [0-9.]+ s \\([0-9]+ events/s\\)`));
+    // Progress of each phase (the built CLI folds on its worker threads), and the copy made by SQLite itself.
+    expect(r.out).toMatch(new RegExp(`copying: ${astana.steps.length} events of ${astana.steps.length} \\(100\\.0%\\)`));
+    expect(r.out).toMatch(/materializing: \d+ streams, \d+ events folded/);
+    expect(r.out).toMatch(/indexing/);
+    expect(r.out).toMatch(/switching/);
+    expect(r.out).toContain('events copied by SQLite from the log');
 
     const after = await startTestApp({ DATA_DIR: dataDir });
     try {

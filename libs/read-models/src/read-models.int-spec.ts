@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type EventStore, SqliteEventStore } from '@agreements/event-store';
+import Database from 'better-sqlite3';
+import { type EventStore, type EventToAppend, SqliteEventStore } from '@agreements/event-store';
 import { Projector } from './projection/projector';
 import { rebuildReadModels, type RebuildProgress } from './projection/rebuild';
 import { InvalidCursorError } from './read-model.port';
@@ -461,18 +463,31 @@ describe.each(BACKENDS)('read models on %s', (backendName) => {
       expect(summary).toMatchObject({ generation: 2, previousGeneration: 1, events: Number(await h.events.headPosition()) });
       expect(summary.eventsPerSecond).toBeGreaterThan(0);
       expect(summary.seconds).toBeGreaterThan(0);
+      expect(summary.copy).toBe(backendName === 'sqlite' ? 'sqlite-attach' : 'read-and-insert');
       expect(progress.filter((p) => p.phase === 'loading').length).toBeGreaterThan(3);
-      expect(progress.map((p) => p.phase).slice(-2)).toEqual(['indexing', 'switching']);
+      expect(new Set(progress.map((p) => p.phase))).toEqual(new Set(['loading', 'indexing', 'materializing', 'switching']));
+      const streams = new Set((await h.events.readAll()).map((event) => event.streamId)).size;
+      expect(progress[progress.length - 1]).toMatchObject({ phase: 'switching', streams });
+      const materializing = progress.filter((p) => p.phase === 'materializing');
+      expect(materializing[materializing.length - 1]).toMatchObject({ streams, events: summary.events });
       const rebuilt = await dumpReadModels(h.store);
       expect(rebuilt).toEqual(live);
       expect(await answers(h.store)).toEqual(liveAnswers);
       expect((await h.store.generations()).map((g) => [g.generation, g.status])).toEqual([[2, 'active']]);
 
-      // The live projector follows the new generation.
+      // The other ways give the same rows: the copy through the event store's port (views then
+      // folded from the copy, on threads or on this one).
+      for (const way of [{ attach: false }, { attach: false, workers: 0 }, { workers: 0, chunkStreams: 7 }]) {
+        const again = await rebuildReadModels(h.events, h.store, { batchSize: 101, ...way });
+        expect(again.copy).toBe('read-and-insert');
+        expect(await dumpReadModels(h.store)).toEqual(live);
+      }
+
+      // The live projector follows the newest generation.
       await runCommand(h.events, agreementPath(MEMORANDUM), command('AssessProvision', '2017-08', { provisionId: 'south', status: 'violated' }));
       await h.settle();
       expect(((await h.store.queries.getAgreement(MEMORANDUM, {})) as any).provisions[3].status).toBe('violated');
-      expect((await h.store.activeCheckpoint()).generation).toBe(2);
+      expect((await h.store.activeCheckpoint()).generation).toBe(5);
     });
 
     it('the views projected incrementally equal the streams folded at query time, for every agreement and process', async () => {
@@ -557,11 +572,43 @@ describe.each(BACKENDS)('read models on %s', (backendName) => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      await expect(rebuildReadModels(failing, h.store, { batchSize: 5 })).rejects.toThrow('event store unreachable');
+      await expect(rebuildReadModels(failing, h.store, { batchSize: 5, attach: false })).rejects.toThrow('event store unreachable');
       expect((await h.store.generations()).map((g) => [g.generation, g.status])).toEqual([[1, 'active']]);
       expect(await dumpReadModels(h.store)).toEqual(before);
       await rebuildReadModels(h.events, h.store);
       expect(await dumpReadModels(h.store)).toEqual(before);
+    });
+
+    it('a rebuild that meets an event it cannot read fails, whichever way it reads, and leaves the active read models alone', async () => {
+      await playScenario(h.events);
+      await h.settle();
+      await h.projector.stop();
+      const before = await dumpReadModels(h.store);
+      // A row no append could write: its data is not JSON.
+      const raw = new Database(join(h.backend.dir, 'events.sqlite'));
+      raw.prepare(`UPDATE events SET data = '{"broken' WHERE position = 20`).run();
+      raw.close();
+      for (const way of [{}, { attach: false }, { attach: false, workers: 0 }]) {
+        await expect(rebuildReadModels(h.events, h.store, way)).rejects.toThrow(/JSON/);
+        expect((await h.store.generations()).map((g) => [g.generation, g.status])).toEqual([[1, 'active']]);
+        expect(await dumpReadModels(h.store)).toEqual(before);
+      }
+    });
+
+    it('streams that are not agreements or processes are left out of a rebuild as of live projection', async () => {
+      await playScenario(h.events);
+      // Ids the SQLite copy's prefix filter lets through but parseStreamId refuses, and another kind.
+      for (const streamId of ['agreement-Not_A_Slug', 'process-', 'treaty-x']) {
+        const event = { eventId: randomUUID(), type: 'AgreementDrafted', data: { title: 'x' }, metadata: { occurredAt: '2017-01-01', sources: [] } };
+        await h.events.append(streamId, [event as unknown as EventToAppend], { expectedRevision: 'any' });
+      }
+      await h.settle();
+      const live = await dumpReadModels(h.store);
+      for (const way of [{}, { attach: false }, { attach: false, workers: 0 }]) {
+        const summary = await rebuildReadModels(h.events, h.store, way);
+        expect(summary.events).toBe(Number(await h.events.headPosition()));
+        expect(await dumpReadModels(h.store)).toEqual(live);
+      }
     });
 
     it('applying the same events again changes nothing (replay-safe)', async () => {

@@ -181,11 +181,14 @@ export class SqliteEventStore implements EventStore {
   private readonly multiRowInserts = new Map<string, Database.Statement>();
 
   private readonly stmt: ReturnType<SqliteEventStore['prepareStatements']>;
+  /** The file holding the log (or ':memory:'), for tools that read it with SQLite itself. */
+  readonly file: string;
 
   private constructor(
     private readonly db: Database.Database,
     options: SqliteEventStoreOptions,
   ) {
+    this.file = options.file;
     this.pollIntervalMs = options.pollIntervalMs ?? 150;
     this.pageSize = options.pageSize ?? 1000;
     this.maxBatchSize = options.maxBatchSize ?? 1000;

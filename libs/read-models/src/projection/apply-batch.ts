@@ -14,7 +14,7 @@ import { type StoredEvent, toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import { type GenerationTables, generationTables } from '../store/schema';
 import type { Db } from '../store/sql';
-import { EVENT_COLUMNS, type EventRowValues, readStreamEvents, toRowValues, toStoredEventFromValues } from '../store/stream-events';
+import { EVENT_COLUMNS, type EventRowValues, readStreamEvents, toRowValues } from '../store/stream-events';
 import type { AgreementEntry, ProcessEntry, StreamCache, StreamEntry } from './stream-cache';
 
 export type PositionComparator = (a: string, b: string) => number;
@@ -111,7 +111,14 @@ export async function applyBatchWithin(
   }
 
   const work = groupByStream(fresh);
-  const entries = await foldStreams(work, cache, (streamIds) => readStreamEvents(store.sql, db, tables, streamIds));
+  const entries = await foldStreams(work, cache, (streams) =>
+    readStreamEvents(
+      store.sql,
+      db,
+      tables,
+      streams.map((stream) => stream.streamId),
+    ),
+  );
   await writeEventRows(store, db, tables, work, true);
   await writeDerivedRows(store, db, tables, entries, (streamId) => !cache.isKnownNew(streamId));
 
@@ -148,7 +155,11 @@ function groupByStream(events: readonly RecordedEvent[]): StreamWork[] {
   return [...byStream.values()];
 }
 
-type StreamLoader = (streamIds: string[]) => Promise<Map<string, StoredEvent[]>>;
+/**
+ * The stored events of these streams that come before the batch's (at least those; later ones
+ * are ignored), by stream id.
+ */
+type StreamLoader = (streams: readonly StreamWork[]) => Promise<Map<string, StoredEvent[]>>;
 
 /**
  * The new state of every touched stream: its new events applied to the cached state, or, when
@@ -159,7 +170,7 @@ type StreamLoader = (streamIds: string[]) => Promise<Map<string, StoredEvent[]>>
 async function foldStreams(work: readonly StreamWork[], cache: StreamCache, load: StreamLoader, yieldEvery = 0): Promise<StreamEntry[]> {
   const entries = new Map<string, StreamEntry>();
   const toRefold: StreamWork[] = [];
-  const toLoad: string[] = [];
+  const toLoad: StreamWork[] = [];
   for (const [index, stream] of work.entries()) {
     if (yieldEvery > 0 && index > 0 && index % yieldEvery === 0) await yieldToEventLoop();
     const entry = cache.get(stream.streamId);
@@ -177,13 +188,13 @@ async function foldStreams(work: readonly StreamWork[], cache: StreamCache, load
       }
     }
     toRefold.push(stream);
-    if (!cache.isKnownNew(stream.streamId)) toLoad.push(stream.streamId);
+    if (!cache.isKnownNew(stream.streamId)) toLoad.push(stream);
   }
   const loaded = toLoad.length > 0 ? await load(toLoad) : new Map<string, StoredEvent[]>();
   for (const stream of toRefold) {
-    const stored = loaded.get(stream.streamId) ?? [];
-    const lastStored = stored.length > 0 ? stored[stored.length - 1].revision : -1;
-    entries.set(stream.streamId, foldFromScratch(stream, [...stored, ...stream.events.filter((event) => event.revision > lastStored)]));
+    const first = stream.events[0].revision;
+    const stored = (loaded.get(stream.streamId) ?? []).filter((event) => event.revision < first);
+    entries.set(stream.streamId, foldFromScratch(stream, [...stored, ...stream.events]));
   }
   return work.map((stream) => entries.get(stream.streamId) as StreamEntry);
 }
@@ -204,7 +215,8 @@ function applyIncrementally(entry: StreamEntry, news: readonly StoredEvent[]): S
   return { ...entry, revision, process };
 }
 
-function foldFromScratch(stream: StreamWork, all: readonly StoredEvent[]): StreamEntry {
+/** A stream's state folded from all its events (in stream order). */
+export function foldFromScratch(stream: Pick<StreamWork, 'streamId' | 'kind' | 'id'>, all: readonly StoredEvent[]): StreamEntry {
   const revision = all.length > 0 ? all[all.length - 1].revision : -1;
   const effective = applyCorrections(all);
   const base = { streamId: stream.streamId, id: stream.id, revision };
@@ -231,10 +243,64 @@ async function writeEventRows(store: ReadModelStore, db: Db, tables: GenerationT
   await sql.insertMany(db, tables.links, ['agreement_id', 'process_id'], dedupe(linkRows), 'ON CONFLICT (agreement_id, process_id) DO NOTHING');
 }
 
+/** The rows derived from streams' states, and which streams' old rows they replace. */
+export interface DerivedRows {
+  agreements: unknown[][];
+  parties: unknown[][];
+  intervals: unknown[][];
+  processes: unknown[][];
+  workingGroups: unknown[][];
+  /** Agreements whose parties and intervals are replaced. */
+  agreementsToClear: string[];
+  /** Agreements that no longer exist (a retracted drafting). */
+  agreementsGone: string[];
+  processesToClear: string[];
+  processesGone: string[];
+}
+
 /**
  * The rows derived from each stream's state: views, parties, status intervals, working groups.
  * `hasRows` says whether the stream may already have rows (which are then replaced).
  */
+export function derivedRowsOf(entries: readonly StreamEntry[], hasRows: (streamId: string) => boolean): DerivedRows {
+  const rows: DerivedRows = {
+    agreements: [],
+    parties: [],
+    intervals: [],
+    processes: [],
+    workingGroups: [],
+    agreementsToClear: [],
+    agreementsGone: [],
+    processesToClear: [],
+    processesGone: [],
+  };
+  for (const entry of entries) {
+    const existing = hasRows(entry.streamId);
+    if (entry.kind === 'agreement') {
+      if (existing) rows.agreementsToClear.push(entry.id);
+      const derived = agreementRowsOf(entry);
+      if (!derived) {
+        if (existing) rows.agreementsGone.push(entry.id);
+        continue;
+      }
+      rows.agreements.push(derived.agreement);
+      for (const row of derived.parties) rows.parties.push(row);
+      for (const row of derived.intervals) rows.intervals.push(row);
+    } else {
+      if (existing) rows.processesToClear.push(entry.id);
+      const derived = processRowsOf(entry);
+      if (!derived) {
+        if (existing) rows.processesGone.push(entry.id);
+        continue;
+      }
+      rows.processes.push(derived.process);
+      for (const row of derived.workingGroups) rows.workingGroups.push(row);
+    }
+  }
+  return rows;
+}
+
+/** Writes the rows derived from streams' states (replacing those they had). */
 export async function writeDerivedRows(
   store: ReadModelStore,
   db: Db,
@@ -242,67 +308,37 @@ export async function writeDerivedRows(
   entries: readonly StreamEntry[],
   hasRows: (streamId: string) => boolean,
 ): Promise<void> {
+  await writeDerivedRowSet(store, db, tables, derivedRowsOf(entries, hasRows));
+}
+
+export async function writeDerivedRowSet(store: ReadModelStore, db: Db, tables: GenerationTables, rows: DerivedRows): Promise<void> {
   const { sql } = store;
-  const agreementRows: unknown[][] = [];
-  const partyRows: unknown[][] = [];
-  const intervalRows: unknown[][] = [];
-  const agreementsToClear: string[] = [];
-  const agreementsGone: string[] = [];
-  const processRows: unknown[][] = [];
-  const workingGroupRows: unknown[][] = [];
-  const processesToClear: string[] = [];
-  const processesGone: string[] = [];
-
-  for (const entry of entries) {
-    const existing = hasRows(entry.streamId);
-    if (entry.kind === 'agreement') {
-      if (existing) agreementsToClear.push(entry.id);
-      const rows = agreementRowsOf(entry);
-      if (!rows) {
-        if (existing) agreementsGone.push(entry.id);
-        continue;
-      }
-      agreementRows.push(rows.agreement);
-      for (const row of rows.parties) partyRows.push(row);
-      for (const row of rows.intervals) intervalRows.push(row);
-    } else {
-      if (existing) processesToClear.push(entry.id);
-      const rows = processRowsOf(entry);
-      if (!rows) {
-        if (existing) processesGone.push(entry.id);
-        continue;
-      }
-      processRows.push(rows.process);
-      for (const row of rows.workingGroups) workingGroupRows.push(row);
-    }
-  }
-
   // Rows derived from a stream are replaced as a whole: simpler than diffing, and each touched
   // stream costs one delete per table whatever changed.
-  await sql.deleteIn(db, tables.parties, 'agreement_id', agreementsToClear);
-  await sql.deleteIn(db, tables.intervals, 'agreement_id', agreementsToClear);
-  await sql.deleteIn(db, tables.agreements, 'agreement_id', agreementsGone);
-  await sql.deleteIn(db, tables.workingGroups, 'process_id', processesToClear);
-  await sql.deleteIn(db, tables.processes, 'process_id', processesGone);
+  await sql.deleteIn(db, tables.parties, 'agreement_id', rows.agreementsToClear);
+  await sql.deleteIn(db, tables.intervals, 'agreement_id', rows.agreementsToClear);
+  await sql.deleteIn(db, tables.agreements, 'agreement_id', rows.agreementsGone);
+  await sql.deleteIn(db, tables.workingGroups, 'process_id', rows.processesToClear);
+  await sql.deleteIn(db, tables.processes, 'process_id', rows.processesGone);
 
   await sql.insertMany(
     db,
     tables.agreements,
     ['agreement_id', 'revision', 'status', 'kind', 'process_id', 'view'],
-    agreementRows,
+    rows.agreements,
     `ON CONFLICT (agreement_id) DO UPDATE SET revision = excluded.revision, status = excluded.status, kind = excluded.kind,
        process_id = excluded.process_id, view = excluded.view`,
   );
-  await sql.insertMany(db, tables.parties, ['party_id', 'agreement_id'], partyRows);
-  await sql.insertMany(db, tables.intervals, ['agreement_id', 'seq', 'status', 'from_at', 'to_at', 'event_id'], intervalRows);
+  await sql.insertMany(db, tables.parties, ['party_id', 'agreement_id'], rows.parties);
+  await sql.insertMany(db, tables.intervals, ['agreement_id', 'seq', 'status', 'from_at', 'to_at', 'event_id'], rows.intervals);
   await sql.insertMany(
     db,
     tables.processes,
     ['process_id', 'revision', 'status', 'view'],
-    processRows,
+    rows.processes,
     'ON CONFLICT (process_id) DO UPDATE SET revision = excluded.revision, status = excluded.status, view = excluded.view',
   );
-  await sql.insertMany(db, tables.workingGroups, ['agreement_id', 'process_id', 'seq', 'working_group_id', 'name', 'status'], workingGroupRows);
+  await sql.insertMany(db, tables.workingGroups, ['agreement_id', 'process_id', 'seq', 'working_group_id', 'name', 'status'], rows.workingGroups);
 }
 
 function agreementRowsOf(entry: AgreementEntry): { agreement: unknown[]; parties: unknown[][]; intervals: unknown[][] } | undefined {
@@ -338,7 +374,7 @@ function processRowsOf(entry: ProcessEntry): { process: unknown[]; workingGroups
  * or as a correction would make it. Every process that ever named an agreement is linked to it,
  * so an answer asOf / knownAt any time can find the working groups serving it then.
  */
-function agreementIdsNamedBy(event: StoredEvent): string[] {
+export function agreementIdsNamedBy(event: StoredEvent): string[] {
   if (event.type === 'WorkingGroupFormed') return stringList(event.data.agreementIds);
   if (event.type === 'EventCorrected') return stringList(event.data.data?.agreementIds);
   return [];
@@ -348,7 +384,7 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function dedupe(rows: unknown[][]): unknown[][] {
+export function dedupe(rows: unknown[][]): unknown[][] {
   const seen = new Set<string>();
   return rows.filter((row) => {
     const key = row.join('\u0000');
@@ -361,73 +397,4 @@ function dedupe(rows: unknown[][]): unknown[][] {
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-// A rebuild's load. The new generation serves nobody and nothing else writes it, so its load
-// runs as a pipeline: events are folded into the cache (no database involved) while the previous
-// batch's copy is written, and the views of every stream are written once, at the end
-// (materializeStreams), rather than once per batch. The same fold and the same row writers as
-// live projection.
-
-export interface LoadedBatch {
-  work: StreamWork[];
-  count: number;
-  last: RecordedEvent;
-}
-
-/**
- * Folds a page into the cache (which keeps every stream until it is materialized). A stream to
- * refold (a correction, an event taking effect before the instants kept) is read from `history`:
- * the rows of every stream loaded so far, kept for the load (compact strings, parsed only when a
- * stream is refolded), since the copy has no (stream_id, revision) index until after the load.
- */
-export async function foldLoadBatch(
-  page: readonly RecordedEvent[],
-  cache: StreamCache,
-  history: Map<string, EventRowValues[]>,
-): Promise<LoadedBatch> {
-  const work = groupByStream(page);
-  const loader: StreamLoader = async (streamIds) =>
-    new Map(streamIds.map((streamId) => [streamId, (history.get(streamId) ?? []).map(toStoredEventFromValues)]));
-  const entries = await foldStreams(work, cache, loader, 500);
-  for (const stream of work) {
-    const rows = history.get(stream.streamId);
-    if (rows) for (const row of stream.rows) rows.push(row);
-    else history.set(stream.streamId, [...stream.rows]);
-  }
-  const last = page[page.length - 1];
-  cache.install(entries, last.position);
-  return { work, count: page.length, last };
-}
-
-/** The copy of a loaded batch and the checkpoint, in one transaction. */
-export async function writeLoadBatch(store: ReadModelStore, generation: number, loaded: LoadedBatch): Promise<void> {
-  const tables = generationTables(generation);
-  await store.writeTransaction(async (db) => {
-    // Nobody reads this generation yet and a failed rebuild drops it: its commits need not wait
-    // for the disk (PostgreSQL; SQLite in WAL mode never syncs a commit anyway).
-    if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
-    const info = await store.generationInfo(generation, db);
-    if (!info || info.status !== 'building') {
-      throw new Error(`read-model generation ${generation} is ${info?.status ?? 'gone'}, not building: another rebuild took over?`);
-    }
-    await writeEventRows(store, db, tables, loaded.work, false);
-    await store.sql.run(
-      db,
-      `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = events_applied + ?, updated_at = ?
-        WHERE generation = ?`,
-      [loaded.last.position, loaded.last.recordedAt, loaded.count, new Date().toISOString(), generation],
-    );
-  });
-}
-
-/** Writes the derived rows of every stream in the cache (they have none yet), a chunk of streams per transaction. */
-export async function materializeStreams(store: ReadModelStore, generation: number, cache: StreamCache, chunkSize = 5_000): Promise<number> {
-  const tables = generationTables(generation);
-  const all = cache.all();
-  for (let start = 0; start < all.length; start += chunkSize) {
-    const entries = all.slice(start, start + chunkSize);
-    await store.writeTransaction((db) => writeDerivedRows(store, db, tables, entries, () => false));
-  }
-  return all.length;
 }

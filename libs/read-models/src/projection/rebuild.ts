@@ -1,29 +1,31 @@
-import type { EventStore, RecordedEvent } from '@agreements/event-store';
+import type { EventStore } from '@agreements/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
-import {
-  applyBatch,
-  applyBatchWithin,
-  foldLoadBatch,
-  materializeStreams,
-  type PositionComparator,
-  writeLoadBatch,
-  yieldToEventLoop,
-} from './apply-batch';
-import type { EventRowValues } from '../store/stream-events';
+import { applyBatch, applyBatchWithin, type PositionComparator } from './apply-batch';
+import { generationTables } from '../store/schema';
+import { attachableLog, copyEventLog, type CopyOptions, type CopyResult, exclusiveRunner, readPage } from './copy-events';
+import { materializeGeneration, type MaterializeOptions, type MaterializeResult } from './materialize';
 import { StreamCache } from './stream-cache';
 
 export interface RebuildProgress {
-  /** loading: copying and folding events; materializing: writing each stream's views; indexing; switching. */
-  phase: 'loading' | 'materializing' | 'indexing' | 'switching';
+  /**
+   * loading: copying the events; indexing; materializing: folding each stream from the copy and
+   * writing its views; catching-up: what was appended meanwhile; switching.
+   */
+  phase: 'loading' | 'indexing' | 'materializing' | 'catching-up' | 'switching';
   /** The generation being built. */
   generation: number;
-  /** Events applied so far. */
+  /** Events copied so far (loading), then folded (materializing), then in all. */
   events: number;
-  /** The last position applied. */
+  /** How many events the phase has to go through, when known. */
+  eventsTotal: number | undefined;
+  /** Streams whose views are written (materializing and after). */
+  streams: number;
+  /** The last position applied, when the phase goes in global order. */
   position: string | undefined;
-  /** The store's last position when the rebuild started (to show a fraction). */
+  /** The store's last position when the rebuild started. */
   headAtStart: string | undefined;
   elapsedMs: number;
+  /** Events of the log per second since the start (the whole rebuild's pace, not the phase's). */
   eventsPerSecond: number;
 }
 
@@ -38,18 +40,23 @@ export interface RebuildSummary {
   checkpoint: string | undefined;
   /** Generations left behind by interrupted rebuilds, dropped before this one started. */
   droppedLeftovers: number[];
+  /** How the events were copied: inside SQLite (log and read models both SQLite files), or read through the event store. */
+  copy: CopyResult['method'];
 }
 
 export interface RebuildOptions {
-  /** Events per transaction. Default 20,000. */
+  /** Events per transaction while copying. Default 20,000. */
   batchSize?: number;
+  /** Streams per transaction while materializing. Default 500. */
+  chunkStreams?: number;
+  /** Threads that fold streams while materializing (SQLite). Default: one per core, at most 4; 0: this thread. */
+  workers?: number;
   onProgress?: (progress: RebuildProgress) => void;
   /** Keep the replaced generation's tables (default: drop them after the switch). */
   keepPreviousGeneration?: boolean;
+  /** false: copy through the event store port even when SQLite could copy it itself (tests compare both). */
+  attach?: boolean;
 }
-
-/** Events read from the store at a time while loading: small, so reading interleaves with writing. */
-const READ_PAGE = 2_000;
 
 /**
  * Rebuilds every read model from position 0 into a new generation of tables while the active one
@@ -58,10 +65,11 @@ const READ_PAGE = 2_000;
  * one, so no reader ever sees the read models go back in time. The live projector notices the
  * switch at its next batch and follows the new generation from its checkpoint.
  *
- * Loading folds with the same code as live projection and copies the events batch by batch, each
- * batch with its checkpoint; the views of each stream are then written once (the same writers as
- * live projection), the indexes built, and what arrived meanwhile applied by applyBatch itself:
- * a rebuild gives exactly the answers live projection gave.
+ * 1. loading: the event copy, up to the head at the start (copyEventLog); 2. indexing;
+ * 3. materializing: each stream folded once from the copy, from scratch, with the fold and the
+ * row writers of live projection (materializeGeneration); 4. catching up: what was appended
+ * meanwhile, by applyBatch itself; 5. the switch. A rebuild gives exactly the answers live
+ * projection gave, and its memory holds a chunk of streams, whatever the size of the log.
  */
 export async function rebuildReadModels(eventStore: EventStore, store: ReadModelStore, options: RebuildOptions = {}): Promise<RebuildSummary> {
   const started = Date.now();
@@ -69,69 +77,84 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
   const compare: PositionComparator = (a, b) => eventStore.comparePositions(a, b);
   const headAtStart = await eventStore.headPosition();
   const { generation, droppedLeftovers } = await store.createBuildingGeneration();
-  // Every stream stays in memory (its folded state, not its events) until its views are written.
-  const cache = new StreamCache(generation, undefined, Number.POSITIVE_INFINITY);
   let events = 0;
   let position: string | undefined;
-
-  const progress = (phase: RebuildProgress['phase']) => {
+  const report = (phase: RebuildProgress['phase'], detail: { events?: number; eventsTotal?: number; streams?: number; position?: string } = {}) => {
     if (!options.onProgress) return;
     const elapsedMs = Date.now() - started;
-    options.onProgress({ phase, generation, events, position, headAtStart, elapsedMs, eventsPerSecond: rate(events, elapsedMs) });
+    options.onProgress({
+      phase,
+      generation,
+      events: detail.events ?? events,
+      eventsTotal: detail.eventsTotal,
+      streams: detail.streams ?? 0,
+      position: detail.position,
+      headAtStart,
+      elapsedMs,
+      eventsPerSecond: rate(detail.events ?? events, elapsedMs),
+    });
   };
 
-  const readBatch = async (after: string | undefined): Promise<RecordedEvent[]> => {
-    const batch: RecordedEvent[] = [];
-    let from = after;
-    while (batch.length < batchSize) {
-      const page = await readPage(eventStore, from, Math.min(READ_PAGE, batchSize - batch.length), compare);
-      for (const event of page) batch.push(event);
-      if (page.length === 0) break;
-      from = page[page.length - 1].position;
-      await yieldToEventLoop();
+  try {
+    const log = options.attach === false ? undefined : attachableLog(eventStore);
+    const copyOptions: CopyOptions = {
+      batchSize,
+      onProgress: (p) => report('loading', { events: p.events, eventsTotal: p.total, position: p.position }),
+    };
+    let streams = 0;
+    const materializeOptions: MaterializeOptions = {
+      chunkStreams: options.chunkStreams,
+      workers: options.workers,
+      onProgress: (p) => {
+        streams = p.streams;
+        report('materializing', { events: p.events, eventsTotal: events || undefined, streams });
+      },
+    };
+    let copied: CopyResult;
+    let materialized: MaterializeResult;
+    if (log !== undefined && headAtStart !== undefined && (options.workers ?? 1) > 0) {
+      // A SQLite log: threads derive the views from it (by its own stream index) while this
+      // thread copies the events and indexes the copy. Into SQLite, the writes of both take turns.
+      const exclusive = store.flavor === 'sqlite' ? exclusiveRunner() : undefined;
+      const copying = copyEventLog(eventStore, store, generation, headAtStart, log, { ...copyOptions, exclusive }).then(async (result) => {
+        events = result.events;
+        report('indexing', { position: result.checkpoint });
+        await (exclusive ?? ((work) => work()))(() => store.createIndexes(generation));
+        return result;
+      });
+      const materializing = materializeGeneration(store, generation, { ...materializeOptions, exclusive, source: { kind: 'log', file: log, head: Number(headAtStart) } });
+      const [copiedOutcome, materializedOutcome] = await Promise.allSettled([copying, materializing]);
+      if (copiedOutcome.status === 'rejected') throw copiedOutcome.reason;
+      if (materializedOutcome.status === 'rejected') throw materializedOutcome.reason;
+      copied = copiedOutcome.value;
+      materialized = materializedOutcome.value;
+    } else {
+      copied = await copyEventLog(eventStore, store, generation, headAtStart, undefined, copyOptions);
+      events = copied.events;
+      report('indexing', { position: copied.checkpoint });
+      await store.createIndexes(generation);
+      materialized = await materializeGeneration(store, generation, materializeOptions);
     }
-    return batch;
-  };
-
-  const load = async () => {
-    const history = new Map<string, EventRowValues[]>();
-    let writing: Promise<void> | undefined;
-    let batch = await readBatch(position);
-    while (batch.length > 0) {
-      const loaded = await foldLoadBatch(batch, cache, history);
-      // One batch written at a time (the checkpoints move in order), while the next is read and folded.
-      if (writing) await writing;
-      writing = writeLoadBatch(store, generation, loaded);
-      writing.catch(() => undefined);
-      events += loaded.count;
-      position = loaded.last.position;
-      progress('loading');
-      batch = await readBatch(position);
+    events = copied.events;
+    position = copied.checkpoint;
+    streams = materialized.streams;
+    // Streams the copy's filter let through that are not the read models' business.
+    if (materialized.foreign.length > 0) {
+      await store.writeTransaction((db) => store.sql.deleteIn(db, generationTables(generation).events, 'stream_id', materialized.foreign));
     }
-    if (writing) await writing;
-  };
-
-  const catchUp = async () => {
+    // What arrived meanwhile, views and all; then the rest, under the lock, and the switch. The
+    // cache starts empty, so a stream these batches touch is read from the copy.
+    const cache = new StreamCache(generation, position);
     for (;;) {
       const page = await readPage(eventStore, position, batchSize, compare);
-      if (page.length === 0) return;
+      if (page.length === 0) break;
       const outcome = await applyBatch(store, { generation, mode: 'rebuild' }, page, cache, compare);
       if (outcome.kind !== 'applied') throw new Error('unexpected outcome of a rebuild batch');
       events += outcome.applied;
       position = page[page.length - 1].position;
-      progress('loading');
+      report('catching-up', { streams, position });
     }
-  };
-
-  try {
-    await load();
-    progress('materializing');
-    await materializeStreams(store, generation, cache);
-    progress('indexing');
-    await store.createIndexes(generation);
-    // What arrived during the load, views and all; then the rest, under the lock, and the switch.
-    await catchUp();
-    progress('switching');
+    report('switching', { streams, position });
     const switched = await switchOver(eventStore, store, generation, cache, compare);
     events += switched.events;
     position = switched.position ?? position;
@@ -147,6 +170,7 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
       eventsPerSecond: rate(events, seconds * 1000),
       checkpoint: position,
       droppedLeftovers,
+      copy: copied.method,
     };
   } catch (error) {
     // Leave nothing half-built behind; the active generation was never touched.
@@ -185,15 +209,6 @@ async function switchOver(
     const previousGeneration = await store.activate(db, generation);
     return { previousGeneration, events, position };
   });
-}
-
-async function readPage(eventStore: EventStore, after: string | undefined, size: number, compare: PositionComparator): Promise<RecordedEvent[]> {
-  if (after === undefined) return eventStore.readAll({ maxCount: size });
-  // readAll's fromPosition is inclusive: ask for one more and drop what is not after.
-  const page = await eventStore.readAll({ fromPosition: after, maxCount: size + 1 });
-  let start = 0;
-  while (start < page.length && compare(page[start].position, after) <= 0) start += 1;
-  return start === 0 ? page : page.slice(start);
 }
 
 function rate(events: number, ms: number): number {

@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const summary = await rebuildReadModels(events, store, {
     batchSize: Number(process.env.BATCH ?? 20000),
+    chunkStreams: process.env.CHUNK ? Number(process.env.CHUNK) : undefined,
+    workers: process.env.WORKERS ? Number(process.env.WORKERS) : undefined,
     onProgress: (p) => {
       if (p.phase !== 'loading' || Date.now() - lastLog > 2000) {
         lastLog = Date.now();

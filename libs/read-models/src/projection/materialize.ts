@@ -1,0 +1,211 @@
+import { availableParallelism } from 'node:os';
+import Database from 'better-sqlite3';
+import { parseStreamId } from '@agreements/domain';
+import type { StoredEvent } from '../folding/stored-event';
+import type { ReadModelStore } from '../store/read-model-store';
+import { generationTables } from '../store/schema';
+import { readStreamEvents } from '../store/stream-events';
+import { agreementIdsNamedBy, dedupe, type DerivedRows, derivedRowsOf, foldFromScratch, writeDerivedRowSet } from './apply-batch';
+import { type Exclusive, exclusiveRunner, LOG_STREAM_FILTER } from './copy-events';
+import { MaterializeWorkers } from './materialize-workers';
+import type { StreamEntry } from './stream-cache';
+
+export interface MaterializeProgress {
+  /** Streams whose views are written. */
+  streams: number;
+  /** Their events. */
+  events: number;
+}
+
+export interface MaterializeResult extends MaterializeProgress {
+  /** Stream ids that only look like the read models' (the SQLite copy filters by prefix): the caller deletes their copied events. */
+  foreign: string[];
+}
+
+/**
+ * Where the streams' events are read: the generation's event copy (indexed by now), or the SQLite
+ * event log itself, up to a position (the copy's checkpoint), with its own (stream_id, revision)
+ * index, so that the views can be derived while the copy is still being written.
+ */
+export type MaterializeSource = { kind: 'copy' } | { kind: 'log'; file: string; head: number };
+
+export interface MaterializeOptions {
+  /** Streams read, folded and written at a time. Default 500. */
+  chunkStreams?: number;
+  /**
+   * Threads that read and fold chunks (SQLite only: each opens its own read connection). Default:
+   * one per core, at most 4; 0 folds on this thread.
+   */
+  workers?: number;
+  onProgress?: (progress: MaterializeProgress) => void;
+  /** Default: the copy. */
+  source?: MaterializeSource;
+  /** Runs each write transaction (another connection may write the file meanwhile: the copy). */
+  exclusive?: Exclusive;
+}
+
+/** What a chunk of streams contributes to a generation: its rows, and the streams that turned out not to be ours. */
+export interface DerivedChunk {
+  rows: DerivedRows;
+  links: unknown[][];
+  /** Stream ids in the copy that only look like ours (the SQLite copy filters by prefix): their events are deleted. */
+  foreign: string[];
+  streams: number;
+  events: number;
+}
+
+/** Folds each stream of a chunk from scratch (the fold of live projection) into the rows of a fresh generation. */
+export function deriveChunk(streamIds: readonly string[], byStream: ReadonlyMap<string, StoredEvent[]>): DerivedChunk {
+  const entries: StreamEntry[] = [];
+  const links: unknown[][] = [];
+  const foreign: string[] = [];
+  let events = 0;
+  for (const streamId of streamIds) {
+    const parsed = parseStreamId(streamId);
+    if (!parsed) {
+      foreign.push(streamId);
+      continue;
+    }
+    const stored = byStream.get(streamId) ?? [];
+    // Read from the log: a stream whose first event came after the head (catch-up applies it).
+    if (stored.length === 0) continue;
+    events += stored.length;
+    entries.push(foldFromScratch({ streamId, ...parsed }, stored));
+    if (parsed.kind === 'process') {
+      for (const event of stored) for (const agreementId of agreementIdsNamedBy(event)) links.push([agreementId, parsed.id]);
+    }
+  }
+  return { rows: derivedRowsOf(entries, () => false), links: dedupe(links), foreign, streams: entries.length, events };
+}
+
+/**
+ * Writes the views of every stream of a building generation: each stream read (from the copy or
+ * the log, see MaterializeSource) and folded once, from scratch, with the fold live projection
+ * uses, and written with the same writers. Streams go by in key order, a chunk at a time. On
+ * SQLite, worker threads read and fold chunks (each with its own connection: WAL lets them read
+ * while this thread writes) and this thread writes what they send back; on PostgreSQL this thread
+ * reads and folds a chunk while the previous one is written. Memory holds a few chunks' events
+ * and states, not the whole log's.
+ *
+ * The generation must be building (nobody reads it, nothing else writes it): its derived tables
+ * are empty, so rows are inserted, never replaced.
+ */
+export async function materializeGeneration(store: ReadModelStore, generation: number, options: MaterializeOptions = {}): Promise<MaterializeResult> {
+  const tables = generationTables(generation);
+  const chunk = options.chunkStreams ?? 500;
+  const source = options.source ?? { kind: 'copy' };
+  const exclusive = options.exclusive ?? exclusiveRunner();
+  // Threads read SQLite files: the copy of SQLite read models, or a SQLite log.
+  const threads = store.flavor === 'sqlite' || source.kind === 'log' ? (options.workers ?? Math.min(4, availableParallelism())) : 0;
+  if (source.kind === 'log' && threads === 0) throw new Error('reading streams from the log needs materializing threads');
+  const done: MaterializeResult = { streams: 0, events: 0, foreign: [] };
+
+  const lister = source.kind === 'log' ? logStreamLister(source.file, chunk) : copyStreamLister(store, tables.events, chunk);
+  // Chunks are written one at a time, in the order they are derived.
+  let writing: Promise<void> = Promise.resolve();
+  const write = (derived: DerivedChunk): Promise<void> => {
+    writing = writing.then(() =>
+      exclusive(() =>
+        store.writeTransaction(async (db) => {
+          if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
+          await writeDerivedRowSet(store, db, tables, derived.rows);
+          await store.sql.insertMany(db, tables.links, ['agreement_id', 'process_id'], derived.links, 'ON CONFLICT (agreement_id, process_id) DO NOTHING');
+        }),
+      ).then(() => {
+        done.streams += derived.streams;
+        done.events += derived.events;
+        for (const streamId of derived.foreign) done.foreign.push(streamId);
+        options.onProgress?.({ streams: done.streams, events: done.events });
+      }),
+    );
+    return writing;
+  };
+
+  try {
+    if (threads === 0) {
+      for (;;) {
+        const streamIds = await lister.next();
+        if (streamIds.length === 0) break;
+        const derived = deriveChunk(streamIds, await readStreamEvents(store.sql, store.reader, tables, streamIds));
+        // The previous chunk's write runs meanwhile (PostgreSQL); one in flight at most.
+        await writing;
+        write(derived).catch(() => undefined);
+      }
+      await writing;
+      return done;
+    }
+
+    const workers = MaterializeWorkers.start(threads, source.kind === 'log' ? { source } : { source: { kind: 'copy', file: store.location, table: tables.events } });
+    try {
+      // Each thread has up to two chunks queued, so none waits for the next while its result is written.
+      const inFlight = new Set<Promise<void>>();
+      let failed: unknown;
+      for (;;) {
+        if (failed) throw failed;
+        if (inFlight.size >= threads * 2) {
+          await Promise.race(inFlight);
+          continue;
+        }
+        const streamIds = await lister.next();
+        if (streamIds.length === 0) break;
+        const task: Promise<void> = workers
+          .derive(streamIds)
+          .then(write)
+          .catch((error) => {
+            failed ??= error;
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+      await Promise.all(inFlight);
+      if (failed) throw failed;
+      await writing;
+      return done;
+    } finally {
+      await workers.close();
+    }
+  } finally {
+    lister.close();
+  }
+}
+
+interface StreamLister {
+  /** The next chunk of stream ids, in key order; empty at the end. */
+  next(): Promise<string[]>;
+  close(): void;
+}
+
+function copyStreamLister(store: ReadModelStore, table: string, chunk: number): StreamLister {
+  let after = '';
+  return {
+    async next() {
+      const ids = (
+        await store.sql.all<{ stream_id: string }>(store.reader, `SELECT DISTINCT stream_id FROM ${table} WHERE stream_id > ? ORDER BY stream_id LIMIT ${chunk}`, [
+          after,
+        ])
+      ).map((row) => row.stream_id);
+      if (ids.length > 0) after = ids[ids.length - 1];
+      return ids;
+    },
+    close() {},
+  };
+}
+
+/** Stream ids from the log's own (stream_id, revision) index, read-only. */
+function logStreamLister(file: string, chunk: number): StreamLister {
+  const db = new Database(file, { readonly: true, timeout: 15_000 });
+  const select = db
+    .prepare<[string], string>(`SELECT DISTINCT stream_id FROM events WHERE stream_id > ? AND ${LOG_STREAM_FILTER} ORDER BY stream_id LIMIT ${chunk}`)
+    .pluck();
+  let after = '';
+  return {
+    async next() {
+      const ids = select.all(after);
+      if (ids.length > 0) after = ids[ids.length - 1];
+      return ids;
+    },
+    close() {
+      db.close();
+    },
+  };
+}
