@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@agreements/event-store';
-import { eventMessage, SqliteRelayCheckpointStore, topicNames } from '@agreements/messaging';
+import { DEFAULT_RELAY_BATCH_SIZE, eventMessage, SqliteRelayCheckpointStore, topicNames } from '@agreements/messaging';
 import { appendLoad, recordAstanaScenario, recordEveryEventType } from '../../libs/messaging/src/testing/scenarios';
 import { ensureKafka, freeTcpPort, stopKafka, uniqueTopicPrefix } from '../support/kafka';
 import { consumeUntil, eventsOf } from './support/consume';
@@ -148,7 +148,7 @@ describe('the relay process', () => {
     // Only events after the checkpoint, within the one batch that was sent but not acknowledged+checkpointed.
     for (const event of duplicated) {
       expect(Number(event.position)).toBeGreaterThan(checkpointAtCrash);
-      expect(Number(event.position)).toBeLessThanOrEqual(checkpointAtCrash + 2000);
+      expect(Number(event.position)).toBeLessThanOrEqual(checkpointAtCrash + DEFAULT_RELAY_BATCH_SIZE);
       expect(seen.get(event.eventId)).toBe(2);
     }
     console.log(`kill -9 at checkpoint ${checkpointAtCrash} of ${total}: ${duplicated.length} duplicates, 0 missing`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { agreementDecider, agreementView, allEventTypes, foldEvents, parseStreamId, toEventEnvelope } from '@agreements/domain';
 import { type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
 import {
+  eventMessage,
   InMemoryRelayCheckpointStore,
   Relay,
   type RelayOptions,
@@ -12,9 +13,11 @@ import {
   relayHealth,
   topicNames,
 } from '@agreements/messaging';
+import { Kafka, logLevel } from 'kafkajs';
 import { parse } from 'yaml';
 import { asyncApiValidators } from '../../libs/messaging/src/testing/asyncapi-validation';
 import { recordAstanaScenario, recordCommand, recordEveryEventType } from '../../libs/messaging/src/testing/scenarios';
+import { appendWorkload, generateWorkload } from '../../libs/read-models/src/testing/workload';
 import { deleteTopics, ensureKafka, freeTcpPort, uniqueTopicPrefix as newTopicPrefix } from '../support/kafka';
 import { type ConsumedMessage, consumeUntil, eventsOf, latestByKey, memoryLogger } from './support/consume';
 
@@ -161,6 +164,49 @@ describe('the Kafka relay against a real broker', () => {
       degraded: false,
     });
     expect(relayHealth(status).status).toBe('up');
+    await store.close();
+  });
+
+  it('sends a batch larger than a produce request as several requests, in order, and checkpoints it once all are acknowledged', async () => {
+    const store = await openStore('large-batch');
+    const prefix = uniqueTopicPrefix('large-batch');
+    const topics = topicNames(prefix);
+    await appendWorkload(store, generateWorkload({ seed: 31, agreements: 60, processes: 6, eventsPerAgreement: 30, eventsPerProcess: 10 }));
+    const stored = await allEvents(store);
+    // Topics whose partitions take at most 128 KiB per request: one request for the whole batch would be refused.
+    const admin = new Kafka({ clientId: 'test-large-batch', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [topics.events, topics.status].map((topic) => ({ topic, numPartitions: 3, configEntries: [{ name: 'max.message.bytes', value: String(128 * 1024) }] })),
+    });
+    await admin.disconnect();
+    // One batch for the whole store, in produce requests of at most 64 KiB (the smallest allowed).
+    const { relay } = relayFor(store, prefix, { batchSize: 100_000, maxBatchBytes: 64 * 1024 * 1024, maxRequestBytes: 64 * 1024 });
+    await relay.start();
+    await relay.waitUntilCaughtUp(60_000);
+    const status = await relay.status();
+    await relay.stop();
+    // The events alone need several requests.
+    const bytes = stored
+      .map((event) => eventMessage(event, '/agreements'))
+      .reduce((sum, m) => sum + m.key.length + (m.value?.length ?? 0) + Object.entries(m.headers).reduce((h, [k, v]) => h + k.length + v.length, 0), 0);
+    expect(bytes).toBeGreaterThan(4 * 64 * 1024);
+    expect(status).toMatchObject({ batchesTotal: 1, publishedTotal: stored.length, checkpoint: stored[stored.length - 1].position });
+
+    const agreementIds = [...new Set(stored.map((e) => parseStreamId(e.streamId)).filter((s) => s?.kind === 'agreement').map((s) => s!.id))];
+    const messages = await consumeUntil(
+      brokers,
+      [topics.events, topics.status],
+      (all) => eventsOf(all, topics.events).length >= stored.length && latestByKey(all, topics.status).size >= agreementIds.length,
+    );
+    const events = eventsOf(messages, topics.events);
+    expect(events.map((m) => m.headers.ce_id).sort()).toEqual(stored.map((e) => e.eventId).sort());
+    expectStreamsInRevisionOrder(events);
+    // One summary per agreement for the batch: its state after the batch.
+    const statuses = messages.filter((m) => m.topic === topics.status);
+    expect(statuses).toHaveLength(agreementIds.length);
+    const latest = latestByKey(messages, topics.status);
+    for (const id of agreementIds) expect(JSON.parse(latest.get(id)!.value!)).toEqual(expectedSummary(stored, id));
     await store.close();
   });
 

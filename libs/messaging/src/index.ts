@@ -4,7 +4,7 @@ export * from './kafka/config';
 export { createKafkaClient, describeError, silentLogger, type RelayLogger } from './kafka/kafka-client';
 export { ensureTopics, type EnsureTopicsOptions } from './kafka/topics';
 export { EventPublisher, type EventPublisherOptions, type PublishedBatch } from './kafka/event-publisher';
-export { Relay, startRelay, type RelayOptions, type RelayStatus, type RelayErrorKind } from './kafka/relay';
+export { DEFAULT_RELAY_BATCH_SIZE, Relay, startRelay, type RelayOptions, type RelayStatus, type RelayErrorKind } from './kafka/relay';
 export { republish, type RepublishOptions, type RepublishProgress, type RepublishResult } from './kafka/republish';
 export * from './contracts/cloud-events';
 export * from './contracts/agreement-summary';

@@ -33,10 +33,16 @@ export interface RelayOptions {
   source?: string;
   /** The checkpoint's key. Default `kafka:<events topic>`, so another prefix starts from the beginning. */
   relayName?: string;
-  /** Most events per produce request. Default 2000. */
+  /**
+   * Most events per batch: the unit of the checkpoint, and of the status topic (one summary per
+   * agreement per batch, for its state after the batch). Default 10,000. Batches only fill up while
+   * the relay is behind; a store that the relay keeps up with is published as events come.
+   */
   batchSize?: number;
-  /** Most bytes of event messages per batch (roughly). Default 768 KiB. */
+  /** Most bytes of event messages per batch (roughly). Default 8 MiB. */
   maxBatchBytes?: number;
+  /** Most bytes in one produce request; a larger batch is sent as several, in order. Default 768 KiB (under the brokers' default 1 MB per partition, whatever the partitioning). */
+  maxRequestBytes?: number;
   /** Agreements whose folded state is cached for the status topic. Default 5000 (a miss re-reads and re-folds the whole stream). */
   statusCacheSize?: number;
   /** First wait after a failure; doubles while failures repeat. Default 500 ms. */
@@ -48,6 +54,9 @@ export interface RelayOptions {
   /** stop() waits this long for an unacknowledged batch before dropping the connection. Default 10 s. */
   stopTimeoutMs?: number;
 }
+
+/** Events per batch, by default (see RelayOptions.batchSize): after a crash, at most this many are published again. */
+export const DEFAULT_RELAY_BATCH_SIZE = 10_000;
 
 export type RelayErrorKind = 'config' | 'broker' | 'event-store' | 'checkpoint';
 
@@ -159,8 +168,8 @@ export class Relay {
 
   constructor(private readonly options: RelayOptions) {
     this.logger = options.logger;
-    this.batchSize = options.batchSize ?? 2000;
-    this.maxBatchBytes = options.maxBatchBytes ?? 768 * 1024;
+    this.batchSize = options.batchSize ?? DEFAULT_RELAY_BATCH_SIZE;
+    this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
     this.probeIntervalMs = options.probeIntervalMs ?? 10_000;
@@ -181,7 +190,7 @@ export class Relay {
         partitions,
         replicationFactor: options.replicationFactor,
         statusCacheSize: options.statusCacheSize,
-        maxRequestBytes: Math.max(this.maxBatchBytes, 64 * 1024),
+        maxRequestBytes: Math.max(options.maxRequestBytes ?? 768 * 1024, 64 * 1024),
         logger: this.logger,
       });
     } catch (error) {
@@ -480,8 +489,11 @@ class BatchReader {
     let bytes = messageBytes(messages[0]);
     let ended = false;
     let pending = this.iterator.next();
+    // One turn of the event loop for the whole batch: what the subscription has at hand comes in
+    // microtasks, before it ends; an event it must wait for (a new commit) does not.
+    const idle = new Promise<typeof IDLE>((resolve) => setImmediate(resolve, IDLE));
     while (events.length < this.batchSize && bytes < this.maxBytes) {
-      const next = await Promise.race([pending, new Promise<typeof IDLE>((resolve) => setImmediate(resolve, IDLE))]);
+      const next = await Promise.race([pending, idle]);
       if (next === IDLE) break;
       if (next.done) {
         ended = true;
