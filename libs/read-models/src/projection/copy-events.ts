@@ -5,6 +5,7 @@ import { toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { EVENT_COLUMNS, type EventRowValues, toRowValues } from '../store/stream-events';
+import { LOG_ROW_VALUES, LOG_STREAM_FILTER } from './log-rows';
 
 // A rebuild's first step: the event copy of a new generation, every event up to the store's head
 // when the rebuild started, with the generation's checkpoint at that head. Nothing is folded
@@ -56,17 +57,6 @@ export function exclusiveRunner(): Exclusive {
     return run;
   };
 }
-
-/** The log's streams that may be the read models' (parseStreamId has the last word). */
-export const LOG_STREAM_FILTER = "(stream_id LIKE 'agreement-%' OR stream_id LIKE 'process-%')";
-
-/**
- * A row of the SQLite event log as a row of the event copy (EVENT_COLUMNS order, the values of
- * toRowValues): the data column as stored (written by JSON.stringify, copied unparsed), the
- * business time and the sources out of the metadata.
- */
-export const LOG_ROW_VALUES = `stream_id, revision, CAST(position AS TEXT), event_id, type, data,
-  json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]')`;
 
 /** The SQLite file of the event log, when another SQLite connection can read it. */
 export function attachableLog(eventStore: EventStore): string | undefined {

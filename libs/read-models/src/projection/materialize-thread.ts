@@ -2,8 +2,8 @@ import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../folding/stored-event';
 import { EVENT_COLUMNS, type EventRowValues, toStoredEventFromValues } from '../store/stream-events';
-import { LOG_ROW_VALUES } from './copy-events';
-import { deriveChunk } from './materialize';
+import { deriveChunk } from './derive-chunk';
+import { LOG_EVENT_VALUES, type LogEventValues, logRowToStoredEvent } from './log-rows';
 import type { FromMaterializeWorker, MaterializeWorkerData, ToMaterializeWorker } from './materialize-workers';
 
 /** The body of a materializing thread: a read-only connection, and one chunk of streams per message. */
@@ -23,7 +23,7 @@ export function runMaterializeWorker(port: MessagePort, data: MaterializeWorkerD
         .prepare(
           source.kind === 'copy'
             ? `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${source.table} WHERE stream_id IN (${list}) ORDER BY stream_id, revision`
-            : `SELECT ${LOG_ROW_VALUES} FROM events WHERE stream_id IN (${list}) AND position <= ${Number(source.head)} ORDER BY stream_id, revision`,
+            : `SELECT ${LOG_EVENT_VALUES} FROM events WHERE stream_id IN (${list}) AND position <= ${Number(source.head)} ORDER BY stream_id, revision`,
         )
         .raw(true);
       statements.set(count, statement);
@@ -40,13 +40,14 @@ export function runMaterializeWorker(port: MessagePort, data: MaterializeWorkerD
     let reply: FromMaterializeWorker;
     try {
       const byStream = new Map<string, StoredEvent[]>();
-      for (const row of select(streamIds.length).all(...streamIds) as EventRowValues[]) {
+      const toEvent = source.kind === 'copy' ? (row: unknown) => toStoredEventFromValues(row as EventRowValues) : (row: unknown) => logRowToStoredEvent(row as LogEventValues);
+      for (const row of select(streamIds.length).all(...streamIds) as Array<readonly [string, ...unknown[]]>) {
         let events = byStream.get(row[0]);
         if (!events) {
           events = [];
           byStream.set(row[0], events);
         }
-        events.push(toStoredEventFromValues(row));
+        events.push(toEvent(row));
       }
       reply = { id, derived: deriveChunk(streamIds, byStream) };
     } catch (error) {

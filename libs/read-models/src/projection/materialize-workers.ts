@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DerivedChunk } from './materialize';
+import type { DerivedChunk } from './derive-chunk';
 
 export interface MaterializeWorkerData {
   /** The generation's event copy in the read models' SQLite file, or the SQLite event log up to a position. */

@@ -1,14 +1,13 @@
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
-import { parseStreamId } from '@agreements/domain';
-import type { StoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { readStreamEvents } from '../store/stream-events';
-import { agreementIdsNamedBy, dedupe, type DerivedRows, derivedRowsOf, foldFromScratch, writeDerivedRowSet } from './apply-batch';
-import { type Exclusive, exclusiveRunner, LOG_STREAM_FILTER } from './copy-events';
+import { writeDerivedRowSet } from './apply-batch';
+import { type DerivedChunk, deriveChunk } from './derive-chunk';
+import { type Exclusive, exclusiveRunner } from './copy-events';
+import { LOG_STREAM_FILTER } from './log-rows';
 import { MaterializeWorkers } from './materialize-workers';
-import type { StreamEntry } from './stream-cache';
 
 export interface MaterializeProgress {
   /** Streams whose views are written. */
@@ -42,40 +41,6 @@ export interface MaterializeOptions {
   source?: MaterializeSource;
   /** Runs each write transaction (another connection may write the file meanwhile: the copy). */
   exclusive?: Exclusive;
-}
-
-/** What a chunk of streams contributes to a generation: its rows, and the streams that turned out not to be ours. */
-export interface DerivedChunk {
-  rows: DerivedRows;
-  links: unknown[][];
-  /** Stream ids in the copy that only look like ours (the SQLite copy filters by prefix): their events are deleted. */
-  foreign: string[];
-  streams: number;
-  events: number;
-}
-
-/** Folds each stream of a chunk from scratch (the fold of live projection) into the rows of a fresh generation. */
-export function deriveChunk(streamIds: readonly string[], byStream: ReadonlyMap<string, StoredEvent[]>): DerivedChunk {
-  const entries: StreamEntry[] = [];
-  const links: unknown[][] = [];
-  const foreign: string[] = [];
-  let events = 0;
-  for (const streamId of streamIds) {
-    const parsed = parseStreamId(streamId);
-    if (!parsed) {
-      foreign.push(streamId);
-      continue;
-    }
-    const stored = byStream.get(streamId) ?? [];
-    // Read from the log: a stream whose first event came after the head (catch-up applies it).
-    if (stored.length === 0) continue;
-    events += stored.length;
-    entries.push(foldFromScratch({ streamId, ...parsed }, stored));
-    if (parsed.kind === 'process') {
-      for (const event of stored) for (const agreementId of agreementIdsNamedBy(event)) links.push([agreementId, parsed.id]);
-    }
-  }
-  return { rows: derivedRowsOf(entries, () => false), links: dedupe(links), foreign, streams: entries.length, events };
 }
 
 /**
@@ -137,12 +102,13 @@ export async function materializeGeneration(store: ReadModelStore, generation: n
 
     const workers = MaterializeWorkers.start(threads, source.kind === 'log' ? { source } : { source: { kind: 'copy', file: store.location, table: tables.events } });
     try {
-      // Each thread has up to two chunks queued, so none waits for the next while its result is written.
+      // Each thread has a few chunks queued, so none waits while results are written (or while
+      // the copy's index is built, which holds the file's write lock for seconds).
       const inFlight = new Set<Promise<void>>();
       let failed: unknown;
       for (;;) {
         if (failed) throw failed;
-        if (inFlight.size >= threads * 2) {
+        if (inFlight.size >= threads * 4) {
           await Promise.race(inFlight);
           continue;
         }
