@@ -1,6 +1,7 @@
 import type { EventStore, RecordedEvent } from '@agreements/event-store';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { AgreementStatusFolder } from '../contracts/agreement-summary';
+import { StatusThread, statusThreadLog } from '../contracts/status-thread';
 import { eventMessage, type OutgoingMessage } from '../contracts/cloud-events';
 import type { TopicNames } from './config';
 import type { RelayLogger } from './kafka-client';
@@ -17,6 +18,11 @@ export interface EventPublisherOptions {
   statusCacheSize?: number;
   /** Most bytes (values and headers, roughly) in one produce request; larger batches are split. Default 768 KiB. */
   maxRequestBytes?: number;
+  /**
+   * Fold the status summaries on a thread of their own when the event store is a SQLite file (the
+   * thread reads the log itself). Default false; the relay turns it on.
+   */
+  statusThread?: boolean;
   logger: RelayLogger;
 }
 
@@ -70,6 +76,7 @@ export class EventPublisher {
   private topicsReady = false;
   readonly statusFolder: AgreementStatusFolder;
   private readonly maxRequestBytes: number;
+  private statusThread: StatusThread | undefined;
 
   constructor(private readonly options: EventPublisherOptions) {
     this.statusFolder = new AgreementStatusFolder(options.eventStore, options.statusCacheSize);
@@ -120,14 +127,35 @@ export class EventPublisher {
   }
 
   /**
+   * The status messages of a batch (one per agreement it touches, for its state after the batch),
+   * folded on the status thread when there is one. Batches must be asked for in log order.
+   */
+  statusMessages(events: readonly RecordedEvent[]): Promise<OutgoingMessage[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    const log = this.options.statusThread ? statusThreadLog(this.options.eventStore) : undefined;
+    if (log === undefined) return this.statusFolder.statusMessages(events);
+    if (!this.statusThread || this.statusThread.failed) {
+      void this.statusThread?.close();
+      this.statusThread = StatusThread.start({ file: log, cacheSize: this.options.statusCacheSize ?? 5000 });
+    }
+    return this.statusThread.statusMessages(events);
+  }
+
+  /**
    * Publishes the events (and the new summary of every agreement they touch) and resolves once
    * the broker acknowledged all of them (acks from all in-sync replicas). Events of one stream go
    * to one partition in revision order; the status of an agreement follows its events.
+   * `statuses`: the batch's status messages when the caller asked for them already.
    */
-  async publish(events: readonly RecordedEvent[], prepared?: OutgoingMessage[], withStatus = true): Promise<PublishedBatch> {
+  async publish(
+    events: readonly RecordedEvent[],
+    prepared?: OutgoingMessage[],
+    withStatus = true,
+    statuses?: Promise<OutgoingMessage[]>,
+  ): Promise<PublishedBatch> {
     if (events.length === 0) return { events: 0, statuses: 0 };
     const eventMessages = prepared ?? this.eventMessages(events);
-    const statusMessages = withStatus ? await this.statusFolder.statusMessages(events) : [];
+    const statusMessages = withStatus ? await (statuses ?? this.statusMessages(events)) : [];
     await this.send([
       { topic: this.options.topics.events, messages: eventMessages },
       { topic: this.options.topics.status, messages: statusMessages },
@@ -178,5 +206,8 @@ export class EventPublisher {
 
   async close(): Promise<void> {
     await this.reset();
+    const thread = this.statusThread;
+    this.statusThread = undefined;
+    await thread?.close();
   }
 }

@@ -43,6 +43,11 @@ export interface RelayOptions {
   maxBatchBytes?: number;
   /** Most bytes in one produce request; a larger batch is sent as several, in order. Default 768 KiB (under the brokers' default 1 MB per partition, whatever the partitioning). */
   maxRequestBytes?: number;
+  /**
+   * With a SQLite event store file: fold the status summaries on a thread of their own, which
+   * reads the log itself, while this one sends the batch before. Default true.
+   */
+  statusThread?: boolean;
   /** Agreements whose folded state is cached for the status topic. Default 5000 (a miss re-reads and re-folds the whole stream). */
   statusCacheSize?: number;
   /** First wait after a failure; doubles while failures repeat. Default 500 ms. */
@@ -191,6 +196,7 @@ export class Relay {
         replicationFactor: options.replicationFactor,
         statusCacheSize: options.statusCacheSize,
         maxRequestBytes: Math.max(options.maxRequestBytes ?? 768 * 1024, 64 * 1024),
+        statusThread: options.statusThread ?? true,
         logger: this.logger,
       });
     } catch (error) {
@@ -399,7 +405,14 @@ export class Relay {
     if (this.stopping) await subscription.close();
     const reader = new BatchReader(subscription[Symbol.asyncIterator](), this.batchSize, this.maxBatchBytes, (events) => publisher.eventMessages(events));
     const readAhead = () => {
-      const next = stage('event-store', () => reader.next());
+      // The batch's status summaries are asked for as soon as it is read: on the status thread,
+      // they are folded while the batch before is still being sent.
+      const next = stage('event-store', () => reader.next()).then((batch) => {
+        if (batch === undefined) return undefined;
+        const statuses = publisher.statusMessages(batch.events);
+        statuses.catch(() => undefined);
+        return { ...batch, statuses };
+      });
       // Settled later, or never awaited when the batch before it fails: never an unhandled rejection.
       next.catch(() => undefined);
       return next;
@@ -411,7 +424,7 @@ export class Relay {
         const batch = await upcoming;
         if (batch === undefined) return;
         this.phase = 'publishing';
-        const sending = stage('broker', () => publisher.publish(batch.events, batch.messages));
+        const sending = stage('broker', () => publisher.publish(batch.events, batch.messages, true, batch.statuses));
         sending.catch(() => undefined);
         upcoming = batch.ended ? Promise.resolve(undefined) : readAhead();
         const published = await sending;
