@@ -32,8 +32,9 @@ export interface MaterializeOptions {
   /** Streams read, folded and written at a time. Default 500. */
   chunkStreams?: number;
   /**
-   * Threads that read and fold chunks (SQLite only: each opens its own read connection). Default:
-   * one per core, at most 4; 0 folds on this thread.
+   * Threads that read and fold chunks, each with its own read connection to a SQLite file (the
+   * copy of SQLite read models, or a SQLite log). Default: one per core, at most 4; 0 folds on
+   * this thread (and is the only way on PostgreSQL reading the copy).
    */
   workers?: number;
   onProgress?: (progress: MaterializeProgress) => void;
@@ -46,10 +47,11 @@ export interface MaterializeOptions {
 /**
  * Writes the views of every stream of a building generation: each stream read (from the copy or
  * the log, see MaterializeSource) and folded once, from scratch, with the fold live projection
- * uses, and written with the same writers. Streams go by in key order, a chunk at a time. On
- * SQLite, worker threads read and fold chunks (each with its own connection: WAL lets them read
- * while this thread writes) and this thread writes what they send back; on PostgreSQL this thread
- * reads and folds a chunk while the previous one is written. Memory holds a few chunks' events
+ * uses, and written with the same writers. Streams go by in key order, a chunk at a time. From a
+ * SQLite file (the log, or the copy of SQLite read models), worker threads read and fold chunks
+ * (each with its own connection: WAL lets them read while this thread writes) and this thread
+ * writes what they send back; from a PostgreSQL copy this thread reads and folds a chunk while
+ * the previous one is written. Memory holds a few chunks' events
  * and states, not the whole log's.
  *
  * The generation must be building (nobody reads it, nothing else writes it): its derived tables
