@@ -164,15 +164,13 @@ type StreamLoader = (streams: readonly StreamWork[]) => Promise<Map<string, Stor
 /**
  * The new state of every touched stream: its new events applied to the cached state, or, when
  * that cannot be done (not cached, a correction, an event taking effect before the instants kept
- * in memory), folded again from all its events. `yieldEvery`: let other work (a rebuild's
- * writes in flight) run every so many streams.
+ * in memory), folded again from all its events.
  */
-async function foldStreams(work: readonly StreamWork[], cache: StreamCache, load: StreamLoader, yieldEvery = 0): Promise<StreamEntry[]> {
+async function foldStreams(work: readonly StreamWork[], cache: StreamCache, load: StreamLoader): Promise<StreamEntry[]> {
   const entries = new Map<string, StreamEntry>();
   const toRefold: StreamWork[] = [];
   const toLoad: StreamWork[] = [];
-  for (const [index, stream] of work.entries()) {
-    if (yieldEvery > 0 && index > 0 && index % yieldEvery === 0) await yieldToEventLoop();
+  for (const stream of work) {
     const entry = cache.get(stream.streamId);
     if (entry) {
       // An event the stream already has (revision not newer) was applied before: nothing to do.
