@@ -159,6 +159,14 @@ const POSITION_PATTERN = /^\d+$/;
  * rolled back and the batch written again, request by request, each under its own SAVEPOINT (see
  * commitBatch).
  */
+/**
+ * The SQLite file holding this store's log, when it is a SqliteEventStore on a file that another
+ * connection (another thread, an ATTACH) can open; undefined otherwise.
+ */
+export function sqliteLogFile(eventStore: EventStore): string | undefined {
+  return eventStore instanceof SqliteEventStore && eventStore.file !== ':memory:' ? eventStore.file : undefined;
+}
+
 export class SqliteEventStore implements EventStore {
   private readonly stats_: SqliteEventStoreStats = { transactions: 0, appends: 0, events: 0 };
   private queue: PendingAppend[] = [];

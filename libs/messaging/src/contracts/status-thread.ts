@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type EventStore, type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
+import type { RecordedEvent } from '@agreements/event-store';
 import type { OutgoingMessage } from './cloud-events';
 
 export interface StatusThreadData {
@@ -12,11 +12,6 @@ export interface StatusThreadData {
 
 export type ToStatusThread = { id: number; from: string; to: string; count: number } | { close: true };
 export type FromStatusThread = { id: number; messages: OutgoingMessage[] } | { id: number; error: string };
-
-/** The SQLite file of the event log, when a thread can open it itself. */
-export function statusThreadLog(eventStore: EventStore): string | undefined {
-  return eventStore instanceof SqliteEventStore && eventStore.file !== ':memory:' ? eventStore.file : undefined;
-}
 
 /**
  * The status topic's folding on a thread of its own (status.worker.ts): for each batch, the

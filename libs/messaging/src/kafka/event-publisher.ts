@@ -1,7 +1,7 @@
-import type { EventStore, RecordedEvent } from '@agreements/event-store';
+import { type EventStore, type RecordedEvent, sqliteLogFile } from '@agreements/event-store';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { AgreementStatusFolder } from '../contracts/agreement-summary';
-import { StatusThread, statusThreadLog } from '../contracts/status-thread';
+import { StatusThread } from '../contracts/status-thread';
 import { eventMessage, type OutgoingMessage } from '../contracts/cloud-events';
 import type { TopicNames } from './config';
 import type { RelayLogger } from './kafka-client';
@@ -132,7 +132,7 @@ export class EventPublisher {
    */
   statusMessages(events: readonly RecordedEvent[]): Promise<OutgoingMessage[]> {
     if (events.length === 0) return Promise.resolve([]);
-    const log = this.options.statusThread ? statusThreadLog(this.options.eventStore) : undefined;
+    const log = this.options.statusThread ? sqliteLogFile(this.options.eventStore) : undefined;
     if (log === undefined) return this.statusFolder.statusMessages(events);
     if (!this.statusThread || this.statusThread.failed) {
       void this.statusThread?.close();

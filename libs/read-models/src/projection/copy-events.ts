@@ -1,20 +1,22 @@
 import Database from 'better-sqlite3';
 import { parseStreamId } from '@agreements/domain';
-import { type EventStore, type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
+import type { EventStore, RecordedEvent } from '@agreements/event-store';
 import { toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { EVENT_COLUMNS, type EventRowValues, toRowValues } from '../store/stream-events';
+import { yieldToEventLoop } from './apply-batch';
 import { LOG_ROW_VALUES, LOG_STREAM_FILTER } from './log-rows';
 
 // A rebuild's first step: the event copy of a new generation, every event up to the store's head
 // when the rebuild started, with the generation's checkpoint at that head. Nothing is folded
 // here: the views are derived afterwards, one stream at a time, from the copy (materialize.ts).
 //
-// Two ways, same rows. When the log and the read models are both SQLite files, one SQLite
-// connection attaches the log and copies with INSERT ... SELECT, in stream order: no event goes
-// through JavaScript. Otherwise the events are read through the EventStore port and inserted in
-// multi-row statements, in global order, one batch written while the next is read.
+// Three ways, same rows, all in log order. When the log and the read models are both SQLite
+// files, one SQLite connection attaches the log and copies with INSERT ... SELECT: no event goes
+// through JavaScript. From a SQLite log into PostgreSQL, SQLite reads the rows (unparsed) and they
+// are inserted in multi-row statements; from any other store, the events are read through the
+// EventStore port and inserted the same way, one batch written while the next is read.
 
 export interface CopyProgress {
   /** Events copied so far. */
@@ -58,12 +60,7 @@ export function exclusiveRunner(): Exclusive {
   };
 }
 
-/** The SQLite file of the event log, when another SQLite connection can read it. */
-export function attachableLog(eventStore: EventStore): string | undefined {
-  return eventStore instanceof SqliteEventStore && eventStore.file !== ':memory:' ? eventStore.file : undefined;
-}
-
-/** The copy through the port, or inside SQLite when `log` (an attachableLog) is given and the read models are SQLite too. */
+/** The copy through the port, or from `log` (the store's sqliteLogFile) when given: inside SQLite when the read models are SQLite too. */
 export async function copyEventLog(
   eventStore: EventStore,
   store: ReadModelStore,
@@ -106,7 +103,7 @@ async function copyByAttaching(logFile: string, readModelFile: string, generatio
       const to = Math.min(head, from + options.batchSize);
       copied += await exclusive(async () => Number(db.transaction(() => copy.run(from, to).changes)()));
       options.onProgress({ events: copied, total, position: String(to) });
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
     const recordedAt = atHead.get(head)?.recorded_at;
     const updated = await exclusive(async () => setCheckpoint.run(String(head), recordedAt ?? null, total, new Date().toISOString(), generation));

@@ -1,8 +1,8 @@
-import type { EventStore } from '@agreements/event-store';
+import { type EventStore, sqliteLogFile } from '@agreements/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
 import { applyBatch, applyBatchWithin, type PositionComparator } from './apply-batch';
 import { generationTables } from '../store/schema';
-import { attachableLog, copyEventLog, type CopyOptions, type CopyResult, exclusiveRunner, readPage } from './copy-events';
+import { copyEventLog, type CopyOptions, type CopyResult, exclusiveRunner, readPage } from './copy-events';
 import { materializeGeneration, type MaterializeOptions, type MaterializeResult } from './materialize';
 import { StreamCache } from './stream-cache';
 
@@ -96,7 +96,7 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
   };
 
   try {
-    const log = options.attach === false ? undefined : attachableLog(eventStore);
+    const log = options.attach === false ? undefined : sqliteLogFile(eventStore);
     const copyOptions: CopyOptions = {
       batchSize,
       onProgress: (p) => report('loading', { events: p.events, eventsTotal: p.total, position: p.position }),
