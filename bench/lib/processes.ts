@@ -43,67 +43,21 @@ function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
 }
 
 /**
- * `dist/apps/api/src/main.js` as its own OS process over a fresh DATA_DIR (embedded SQLite event
- * store and read models), as `npm start` runs it, so the load generator has its own event loop.
+ * A built app (`main`, under dist/) as its own OS process on a free port of 127.0.0.1, with its
+ * output kept for error messages; resolves once `healthPath` answers 200, and is stopped when the
+ * scope closes (registered after any tempDir of the caller, so it runs first: the process is gone
+ * before its directory is removed).
  */
-export async function startApiServer(scope: Scope, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const main = builtFile('apps/api/src/main.js');
-  const dataDir = scope.tempDir('api');
+async function startBuiltServer(
+  scope: Scope,
+  what: string,
+  main: string,
+  dataDir: string,
+  env: Record<string, string>,
+  healthPath: string,
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, main], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...EMBEDDED_ONLY,
-      API_KEYS: BENCH_API_KEYS,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out = (out + chunk.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const server: ServerProcess = {
-    base: `http://127.0.0.1:${port}`,
-    child,
-    dataDir,
-    output: () => out,
-    stop: () => stopChild(child, exited),
-  };
-  // Registered after tempDir, so it runs first: the server is gone before its directory is removed.
-  scope.defer(`stop API server pid ${child.pid}`, () => server.stop());
-
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API server exited with ${child.exitCode}:\n${out}`);
-    try {
-      const response = await fetch(`${server.base}/health/ready`);
-      if (response.status === 200) return server;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the API server did not become ready within 60 s:\n${out}`);
-}
-
-/**
- * `dist/apps/relay/src/main.js` as its own OS process, the production shape of the relay, over
- * the given DATA_DIR (its embedded event store) and broker; resolves once /health/live answers.
- */
-export async function startRelayServer(scope: Scope, dataDir: string, env: Record<string, string>): Promise<ServerProcess> {
-  const main = builtFile('apps/relay/src/main.js');
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, main], {
+  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, builtFile(main)], {
     cwd: ROOT,
     env: { ...process.env, ...EMBEDDED_ONLY, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,18 +70,35 @@ export async function startRelayServer(scope: Scope, dataDir: string, env: Recor
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const server: ServerProcess = { base: `http://127.0.0.1:${port}`, child, dataDir, output: () => out, stop: () => stopChild(child, exited) };
-  scope.defer(`stop relay pid ${child.pid}`, () => server.stop());
+  scope.defer(`stop ${what} pid ${child.pid}`, () => server.stop());
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the relay exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null) throw new Error(`the ${what} exited with ${child.exitCode}:\n${out}`);
     try {
-      if ((await fetch(`${server.base}/health/live`)).status === 200) return server;
+      if ((await fetch(`${server.base}${healthPath}`)).status === 200) return server;
     } catch {
       // not listening yet
     }
     await sleep(100);
   }
-  throw new Error(`the relay did not answer within 60 s:\n${out}`);
+  throw new Error(`the ${what} did not answer ${healthPath} within 60 s:\n${out}`);
+}
+
+/**
+ * `dist/apps/api/src/main.js` as its own OS process over a fresh DATA_DIR (embedded SQLite event
+ * store and read models), as `npm start` runs it, so the load generator has its own event loop.
+ */
+export async function startApiServer(scope: Scope, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dataDir = scope.tempDir('api');
+  return startBuiltServer(scope, 'API server', 'apps/api/src/main.js', dataDir, { API_KEYS: BENCH_API_KEYS, NODE_ENV: 'production', ...env }, '/health/ready');
+}
+
+/**
+ * `dist/apps/relay/src/main.js` as its own OS process, the production shape of the relay, over
+ * the given DATA_DIR (its embedded event store) and broker; resolves once /health/live answers.
+ */
+export async function startRelayServer(scope: Scope, dataDir: string, env: Record<string, string>): Promise<ServerProcess> {
+  return startBuiltServer(scope, 'relay', 'apps/relay/src/main.js', dataDir, env, '/health/live');
 }
 
 /** The in-memory EventStoreDB stand-in (gRPC) in its own process; resolves with its connection string. */
