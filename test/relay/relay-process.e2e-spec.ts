@@ -36,8 +36,8 @@ describe('the relay process', () => {
     rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
-  async function relayProcess(env: Record<string, string>): Promise<RelayProcess> {
-    const relay = await startRelayProcess({ KAFKA_PARTITIONS: '3', ...env });
+  async function relayProcess(env: Record<string, string>, options: { built?: boolean } = {}): Promise<RelayProcess> {
+    const relay = await startRelayProcess({ KAFKA_PARTITIONS: '3', ...env }, options);
     running.push(relay);
     return relay;
   }
@@ -152,6 +152,45 @@ describe('the relay process', () => {
       expect(seen.get(event.eventId)).toBe(2);
     }
     console.log(`kill -9 at checkpoint ${checkpointAtCrash} of ${total}: ${duplicated.length} duplicates, 0 missing`);
+    await store.close();
+  });
+
+  it('the built relay (dist/, as npm run start:relay runs it) writes its records with the fast encoder, which says so in /metrics and the log', async () => {
+    const dataDir = join(work, 'built');
+    const store = await SqliteEventStore.open({ file: join(dataDir, 'events.sqlite') });
+    await recordAstanaScenario(store);
+    const stored = await store.readAll();
+    const prefix = uniqueTopicPrefix('built');
+    const relay = await relayProcess({ DATA_DIR: dataDir, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }, { built: true });
+    await waitFor('the built relay to publish the scenario', caughtUp(relay), 60_000, relay.output);
+
+    expect(relay.output()).toMatch(/"recordEncoder":"fast".*relay: publishing to /);
+    expect(await relay.metric('agreements_relay_fast_record_encoder')).toBe(1);
+    // Counted by the encoder each time kafkajs calls it: every event and summary went through it.
+    const published = (await relay.metric('agreements_relay_published_events_total'))! + (await relay.metric('agreements_relay_published_statuses_total'))!;
+    expect(published).toBeGreaterThanOrEqual(stored.length);
+    expect(await relay.metric('agreements_relay_fast_encoded_records_total')).toBeGreaterThanOrEqual(published);
+
+    // and the records are the contract's, byte for byte as a consumer reads them
+    const topic = topicNames(prefix).events;
+    const messages = await consumeUntil(brokers, [topic], (all) => new Set(all.map((m) => m.headers.ce_id)).size >= stored.length);
+    const byId = new Map(eventsOf(messages, topic).map((m) => [m.headers.ce_id, m]));
+    for (const event of stored) {
+      const message = byId.get(event.eventId)!;
+      expect({ key: message.key, value: message.value, headers: message.headers }).toEqual(eventMessage(event, '/agreements'));
+    }
+    expect((await relay.kill('SIGTERM')).code).toBe(0);
+
+    // With the encoder turned off, the same gauges say kafkajs' own encoder wrote the records.
+    const plain = await relayProcess(
+      { DATA_DIR: dataDir, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('built-plain'), AGREEMENTS_KAFKAJS_FAST_RECORDS: '0' },
+      { built: true },
+    );
+    await waitFor('the built relay with kafkajs\' encoder to publish the scenario', caughtUp(plain), 60_000, plain.output);
+    expect(plain.output()).toMatch(/"recordEncoder":"kafkajs"/);
+    expect(await plain.metric('agreements_relay_fast_record_encoder')).toBe(0);
+    expect(await plain.metric('agreements_relay_fast_encoded_records_total')).toBe(0);
+    expect((await plain.kill('SIGTERM')).code).toBe(0);
     await store.close();
   });
 

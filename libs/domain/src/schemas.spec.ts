@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import scenario from './testing/astana-2017.scenario.json';
+import scenario from '../../../examples/astana-2017.json';
 import {
   agreementCommandDataSchemas,
   agreementCommandTypes,

@@ -9,7 +9,7 @@ import {
   processView,
 } from './index';
 import { eventIdOf, record, toEnvelopes, type Fact } from './testing/given-when-then';
-import scenario from './testing/astana-2017.scenario.json';
+import scenario from '../../../examples/astana-2017.json';
 
 const MEMORANDUM = 'astana-deescalation-memorandum';
 

@@ -17,13 +17,17 @@ export interface RelayProcess {
 
 /**
  * apps/relay/src/main.ts as its own OS process (compiled on load by support/register-ts.js), so
- * that a test can kill -9 it in the middle of publishing.
+ * that a test can kill -9 it in the middle of publishing. With `built`, the compiled relay
+ * (dist/apps/relay/src/main.js, `npm run build` first) as `npm run start:relay` runs it.
  */
-export async function startRelayProcess(env: Record<string, string>): Promise<RelayProcess> {
+export async function startRelayProcess(env: Record<string, string>, { built = false }: { built?: boolean } = {}): Promise<RelayProcess> {
   const port = await freeTcpPort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) };
   for (const name of ['DATABASE_URL', 'EVENTSTORE_CONNECTION_STRING', 'JEST_WORKER_ID']) if (!(name in env)) delete childEnv[name];
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/relay/support/register-ts.js'), join(ROOT, 'apps/relay/src/main.ts')], {
+  const args = built
+    ? ['-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/relay/src/main.js')]
+    : ['-r', join(ROOT, 'test/relay/support/register-ts.js'), join(ROOT, 'apps/relay/src/main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,4 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import { installFastRecordEncoding } from './kafkajs-record-encoder';
 
 /** What the relay needs of a logger; a pino logger fits. */
 export interface RelayLogger {
@@ -28,7 +27,6 @@ export interface KafkaClientOptions {
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const { logger } = options;
-  installFastRecordEncoding();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -4,6 +4,7 @@ import { statusMessage } from '../contracts/agreement-summary';
 import type { OutgoingMessage } from '../contracts/cloud-events';
 import { checkPartitions, checkSource, DEFAULT_CE_SOURCE, DEFAULT_CLIENT_ID, DEFAULT_PARTITIONS, parseKafkaBrokers, topicNames } from './config';
 import { EventPublisher } from './event-publisher';
+import { useFastRecordEncoding } from './fast-record-encoding';
 import { createKafkaClient, describeError, type RelayLogger, silentLogger } from './kafka-client';
 
 export interface RepublishOptions {
@@ -58,6 +59,8 @@ export interface RepublishResult {
  */
 export async function republish(options: RepublishOptions): Promise<RepublishResult> {
   const { eventStore } = options;
+  // The same records as the relay's, written by the same encoder.
+  useFastRecordEncoding();
   const logger = options.logger ?? silentLogger;
   const brokers = parseKafkaBrokers(options.brokers);
   const topics = topicNames(options.topicPrefix ?? '');

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { fastEncodedRecords, recordEncoding } from '../kafka/fast-record-encoding';
 import type { RelayStatus } from '../kafka/relay';
 
 export interface RelayStatusSource {
@@ -32,7 +33,7 @@ export function relayHealth(status: RelayStatus): RelayHealth {
 /**
  * Relay metrics on a prom-client registry, read from status() at scrape time (one status() per
  * scrape): lag in events and seconds, events and summaries published (rate() of it is the publish
- * rate), errors, broker reachability.
+ * rate), errors, broker reachability; and which kafkajs record encoder this process runs.
  */
 export function registerRelayMetrics(registry: Registry, relay: RelayStatusSource, prefix = 'agreements_'): void {
   let cached: { at: number; status: Promise<RelayStatus> } | undefined;
@@ -93,6 +94,24 @@ export function registerRelayMetrics(registry: Registry, relay: RelayStatusSourc
     registers,
     async collect() {
       this.set((await current()).brokerReachable ? 1 : 0);
+    },
+  });
+  // Read from the encoder itself, not from the relay: a count above 0 shows kafkajs really calls it.
+  new Gauge({
+    name: `${prefix}relay_fast_record_encoder`,
+    help: "1 when this process replaced kafkajs' record encoder with the relay's faster one (same bytes), 0 when it uses kafkajs' own",
+    registers,
+    collect() {
+      this.set(recordEncoding()?.encoder === 'fast' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: `${prefix}relay_fast_encoded_records_total`,
+    help: 'Kafka records (events and summaries) written by the fast record encoder, counted by the encoder as kafkajs calls it',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(fastEncodedRecords());
     },
   });
 }

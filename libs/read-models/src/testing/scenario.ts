@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { agreementDecider, eventSchemaVersions, processDecider } from '@agreements/domain';
 import { type EventSource, type EventStore, handleCommand, type HandleCommandOutcome } from '@agreements/event-store';
-import astana from './astana-2017.scenario.json';
+import astana from '../../../../examples/astana-2017.json';
 
 export interface CommandBody {
   type: string;
