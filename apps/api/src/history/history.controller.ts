@@ -3,11 +3,10 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { allEventTypes } from '@agreements/domain';
 import type { EventStore } from '@agreements/event-store';
-import { ApiError, validationFailed } from '../http/api-error';
+import { checkStreamId, EVENT_STORE, validationFailed } from '@agreements/application';
+import { ApiError } from '../http/api-error';
 import { RequireRole } from '../http/auth.guard';
-import { checkStreamId } from '../http/command-validation';
 import { parseQuery } from '../http/query-params';
-import { EVENT_STORE } from '../infrastructure/tokens';
 import { AllHistoryPage, ReadAllHistoryQuery, ReadStreamHistoryQuery, StreamHistoryPage } from './history';
 
 const STREAM_PAGE = { fromRevision: 'integer', limit: 'limit' } as const;

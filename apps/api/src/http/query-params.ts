@@ -1,5 +1,5 @@
 import { tryParseBusinessTime } from '@agreements/domain';
-import { FieldError, validationFailed } from './api-error';
+import { FieldError, validationFailed } from '@agreements/application';
 
 type Kind = 'business-time' | 'recorded-time' | 'limit' | 'cursor' | 'slug' | 'actor' | 'text' | 'integer' | 'position';
 /** A parameter's kind, or the list of values it may take. */

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@agreements/event-store';
 import type { ReadModelQueries } from '@agreements/read-models';
-import { ApiError, validationFailed } from '../http/api-error';
-import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
+import { EVENT_STORE, validationFailed } from '@agreements/application';
+import { ApiError } from '../http/api-error';
+import { READ_MODELS } from '../tokens';
 
 const WAIT_MS = 5000;
 const POLL_MS = 5;

@@ -4,9 +4,9 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags 
 import type { FastifyReply } from 'fastify';
 import { AGREEMENT_KINDS, AGREEMENT_STATUSES } from '@agreements/domain';
 import { InvalidCursorError, type Page, type View } from '@agreements/read-models';
-import { ApiError, validationFailed } from '../http/api-error';
+import { checkStreamId, validationFailed } from '@agreements/application';
+import { ApiError } from '../http/api-error';
 import { RequireRole } from '../http/auth.guard';
-import { checkStreamId } from '../http/command-validation';
 import { parseQuery } from '../http/query-params';
 import { MinPositionGate } from './min-position';
 import {
