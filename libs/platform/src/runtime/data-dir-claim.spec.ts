@@ -9,6 +9,7 @@ describe("the server's record of the stores it runs on, in DATA_DIR", () => {
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'agreements-claim-'))));
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
+  const aTool = { ownPid: process.pid + 1_000_000, isAlive: () => true };
   const embedded = () => loadConfig({ DATA_DIR: dataDir });
   const withPostgres = () => loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://app:secret@db:5432/agreements' });
 
@@ -16,10 +17,8 @@ describe("the server's record of the stores it runs on, in DATA_DIR", () => {
     const release = claimDataDir(embedded(), 'api');
     try {
       // The record names this process: seen from a tool with another pid, it is a live server.
-      const asTool = jest.replaceProperty(process, 'pid', process.pid + 1_000_000);
-      expect(storeMismatch(embedded(), () => true)).toBeUndefined();
-      expect(storeMismatch(withPostgres(), () => true)).toContain('uses other stores');
-      asTool.restore();
+      expect(storeMismatch(embedded(), aTool)).toBeUndefined();
+      expect(storeMismatch(withPostgres(), aTool)).toContain('uses other stores');
     } finally {
       release();
     }
@@ -28,9 +27,7 @@ describe("the server's record of the stores it runs on, in DATA_DIR", () => {
   it('names both configurations, without the password, when they differ', () => {
     const release = claimDataDir(embedded(), 'api');
     try {
-      const spy = jest.replaceProperty(process, 'pid', process.pid + 1_000_000);
-      const reason = storeMismatch(withPostgres(), () => true);
-      spy.restore();
+      const reason = storeMismatch(withPostgres(), aTool);
       expect(reason).toContain('read models: the server uses SQLite in');
       expect(reason).toContain('this configuration PostgreSQL postgres://db:5432/agreements, schema read_models');
       expect(reason).not.toContain('secret');
@@ -42,9 +39,7 @@ describe("the server's record of the stores it runs on, in DATA_DIR", () => {
   it('ignores the record of a server that is no longer running', () => {
     const release = claimDataDir(embedded(), 'api');
     try {
-      const spy = jest.replaceProperty(process, 'pid', process.pid + 1_000_000);
-      expect(storeMismatch(withPostgres(), () => false)).toBeUndefined();
-      spy.restore();
+      expect(storeMismatch(withPostgres(), { ...aTool, isAlive: () => false })).toBeUndefined();
     } finally {
       release();
     }

@@ -71,9 +71,12 @@ export function processIsAlive(pid: number): boolean {
  * Why a tool configured as `config` must not write next to the server running on its DATA_DIR,
  * or undefined when it may (no record, a dead server's record, or the same stores).
  */
-export function storeMismatch(config: AppConfig, isAlive: (pid: number) => boolean = processIsAlive): string | undefined {
+export function storeMismatch(
+  config: AppConfig,
+  { ownPid = process.pid, isAlive = processIsAlive }: { ownPid?: number; isAlive?: (pid: number) => boolean } = {},
+): string | undefined {
   const claim = readClaim(config.dataDir);
-  if (!claim || claim.pid === process.pid || !isAlive(claim.pid)) return undefined;
+  if (!claim || claim.pid === ownPid || !isAlive(claim.pid)) return undefined;
   const mine = storeLocations(config);
   const differences = (['eventStore', 'readModels'] as const)
     .filter((store) => claim.stores?.[store] !== mine[store])
