@@ -3,9 +3,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { Projector } from '@agreements/read-models';
-import { loadConfig } from '../../apps/api/src/config';
+import { createRuntime, loadConfig, type Runtime } from '@agreements/platform';
 import { createHttpApp } from '../../apps/api/src/http/http-app';
-import { createRuntime, type Runtime } from '../../apps/api/src/infrastructure/runtime';
 import { BENCH_API_KEYS } from './processes';
 import type { Scope } from './util';
 

@@ -4,15 +4,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@agreements/event-store';
-import { API_KEYS, MEMORANDUM, astana, startTestApp } from '../support/app';
+import { API_KEYS, MEMORANDUM, TEST_DATABASE_URL, astana, startTestApp } from '../support/app';
+import { startServerProcess } from '../support/process';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** The built CLI (`npm test` builds first), as an operator runs it. */
 function cli(dataDir: string, ...args: string[]) {
+  return cliWith({}, dataDir, ...args);
+}
+
+function cliWith(env: Record<string, string>, dataDir: string, ...args: string[]) {
   const r = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/cli/src/main.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, API_KEYS, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATA_DIR: dataDir, API_KEYS, LOG_LEVEL: 'warn', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -102,6 +107,35 @@ describe('the operator CLI', () => {
       expect(await read(after)).toEqual(answer);
     } finally {
       await after.close();
+    }
+  });
+
+  it('prints the help of one command and exits 0, and answers a usage error with the usage and exit 2', () => {
+    const help = cli(dataDir, 'import', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Usage: npm run cli -- import [options] <file>');
+    expect(help.out).toContain('--actor <name>');
+    expect(help.out).toContain('writes the stores itself');
+    const missing = cli(dataDir, 'import');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("missing required argument 'file'");
+    expect(missing.err).toContain('Usage: npm run cli -- import');
+  });
+
+  it('refuses to import while the server on its DATA_DIR runs on other stores, and imports beside it on the same ones', async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir });
+    try {
+      const refused = cliWith({ DATABASE_URL: TEST_DATABASE_URL }, dataDir, 'import', 'examples/astana-2017.json');
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(`refusing to write: the api server (pid ${server.child.pid}) running on DATA_DIR`);
+      expect(refused.err).toContain('read models: the server uses SQLite in');
+      expect(await storedEvents(dataDir)).toHaveLength(0);
+
+      const beside = cli(dataDir, 'import', 'examples/astana-2017.json');
+      expect(beside.code).toBe(0);
+      expect(await storedEvents(dataDir)).toHaveLength(astana.steps.length);
+    } finally {
+      await server.kill('SIGTERM');
     }
   });
 });

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
-import { loadConfig } from '../../apps/api/src/config';
+import { createRuntime, loadConfig, type Runtime } from '@agreements/platform';
 import { createHttpApp } from '../../apps/api/src/http/http-app';
-import { createRuntime, Runtime } from '../../apps/api/src/infrastructure/runtime';
 import { dropSchema, TEST_DATABASE_URL } from '../../libs/read-models/src/testing/backends';
 
 export { dropSchema, TEST_DATABASE_URL };

@@ -1,40 +1,39 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
+import { claimDataDir, createRuntime, installShutdown, loadConfig, startProcess } from '@agreements/platform';
+import { loadCredentials } from './http/credentials';
 import { createHttpApp } from './http/http-app';
-import { createRuntime } from './infrastructure/runtime';
-import { installShutdown } from './infrastructure/shutdown';
 
 /** `npm start`: the API with the projector (and the relay when KAFKA_BROKERS is set) in one process. */
-async function main(): Promise<void> {
+startProcess('api', async () => {
   const config = loadConfig();
+  const credentials = loadCredentials(config.apiKeys, config.dataDir);
   const projector = config.runProjector ? (config.projectorThread ? 'thread' : true) : false;
   const runtime = await createRuntime(config, { role: 'api', projector, relay: config.runRelay });
-  const app = await createHttpApp(runtime);
-  await app.listen({ port: config.port, host: config.host });
+  const app = await createHttpApp(runtime, credentials);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A busy port: stop the projector thread and close the stores before reporting it.
+    await app.close().catch(() => undefined);
+    await runtime.close();
+    throw err;
+  }
+  const releaseDataDir = claimDataDir(config, 'api');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   runtime.logger.info(
     { url: `http://${config.host}:${port}`, docs: `http://${config.host}:${port}/docs`, dataDir: config.dataDir },
     'agreements API listening',
   );
-  const creds = runtime.credentials;
-  if (creds.file) {
+  if (credentials.file) {
     runtime.logger.info(
-      { credentialsFile: creds.file, generated: creds.generated },
+      { credentialsFile: credentials.file, generated: credentials.generated },
       'API_KEYS is not set: tokens for each role are in the credentials file (mode 0600)',
     );
   }
   installShutdown(runtime.logger, async () => {
+    releaseDataDir();
     await app.close();
     await runtime.close();
   });
-}
-
-main().catch((err) => {
-  if (err instanceof ConfigError) {
-    console.error(`agreements: configuration error: ${err.message}`);
-  } else {
-    console.error('agreements: failed to start:', err);
-  }
-  process.exit(1);
 });

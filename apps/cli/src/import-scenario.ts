@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CommandBus } from '@nestjs/cqrs';
-import { commandTarget, prepareCommand } from '../../api/src/commands/prepare-command';
-import type { RecordOutcome } from '../../api/src/commands/record-command';
-import { toApiError } from '../../api/src/http/error.filter';
-import type { Principal } from '../../api/src/http/credentials';
+import { commandTarget, prepareCommand, type Principal, type RecordOutcome, refusalOf } from '@agreements/application';
 
 export interface ScenarioStep {
   path: string;
@@ -71,8 +68,9 @@ export async function importScenario(
       report.lastPosition = outcome.result.position;
       progress(`${label}: ${outcome.replayed ? 'already recorded' : 'stored'}, revision ${outcome.result.revision}, position ${outcome.result.position}`);
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status >= 500) throw err;
+      const e = refusalOf(err);
+      // Only a refused command stops the import with a report; the store being away or a bug is a failure.
+      if (!e || e.status >= 500) throw err;
       report.failedAt = { step: i + 1, type, path: step.path, status: e.status, code: e.code, message: e.message, details: e.details };
       progress(`${label}: REFUSED ${e.status} ${e.code}: ${e.message}`);
       return report;

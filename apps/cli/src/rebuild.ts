@@ -1,5 +1,5 @@
 import { rebuildReadModels, RebuildProgress } from '@agreements/read-models';
-import type { Runtime } from '../../api/src/infrastructure/runtime';
+import type { Runtime } from '@agreements/platform';
 
 /**
  * `npm run cli -- rebuild`: every read model again from position 0, into fresh tables while the

@@ -1,5 +1,5 @@
 import { republish, RepublishProgress } from '@agreements/messaging';
-import type { Runtime } from '../../api/src/infrastructure/runtime';
+import type { Runtime } from '@agreements/platform';
 
 export class RepublishUsageError extends Error {}
 

@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import type { EventStore } from '@agreements/event-store';
-import { ConfigError, loadConfig } from '../../api/src/config';
 import {
   createLogger,
+  HealthRegistry,
+  installShutdown,
+  loadConfig,
+  Metrics,
   openEventStore,
   openRelay,
   registerEventStoreHealth,
   registerRelayObservability,
-} from '../../api/src/infrastructure/runtime';
-import { installShutdown } from '../../api/src/infrastructure/shutdown';
-import { HealthRegistry } from '../../api/src/operations/health';
-import { Metrics } from '../../api/src/operations/metrics';
-import { serveOperations } from '../../api/src/operations/ops-server';
+  serveOperations,
+  startProcess,
+} from '@agreements/platform';
 
 const DEFAULT_PORT = 3002;
 
@@ -25,7 +26,7 @@ const DEFAULT_PORT = 3002;
  * KAFKA_BROKERS, it keeps running, says why in the log and in /health/ready, and (for an
  * unreachable broker) keeps retrying: a restart would not help, and nothing is lost meanwhile.
  */
-async function main(): Promise<void> {
+startProcess('relay', async () => {
   const config = loadConfig({ ...process.env, PORT: process.env.PORT?.trim() ? process.env.PORT : String(DEFAULT_PORT) });
   const logger = createLogger(config, 'relay');
   if (!config.kafkaBrokers) {
@@ -64,18 +65,9 @@ async function main(): Promise<void> {
     await service.stop();
     await eventStore.close();
   });
-}
+});
 
 /** pino writes asynchronously: let the last line out before exiting. */
 function flushAndExit(code: number): Promise<void> {
   return new Promise(() => setTimeout(() => process.exit(code), 50));
 }
-
-main().catch((err) => {
-  if (err instanceof ConfigError) {
-    console.error(`agreements relay: configuration error: ${err.message}`);
-  } else {
-    console.error('agreements relay: failed to start:', err);
-  }
-  process.exit(1);
-});

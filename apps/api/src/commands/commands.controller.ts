@@ -4,10 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse,
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/api-error';
 import { CurrentPrincipal, RequireRole } from '../http/auth.guard';
-import type { Principal } from '../http/credentials';
-import { prepareCommand } from './prepare-command';
-import type { RecordOutcome } from './record-command';
-import { AGREEMENTS, PROCESSES, StreamKind } from './stream-kinds';
+import { AGREEMENTS, prepareCommand, PROCESSES, type Principal, type RecordOutcome, type StreamKind } from '@agreements/application';
 
 type CommandRequest = FastifyRequest & { expectedFromIfMatch?: boolean };
 

@@ -1,16 +1,19 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { allEventTypes } from '@agreements/domain';
 import type { EventStore } from '@agreements/event-store';
-import { ApiError, validationFailed } from '../http/api-error';
+import { checkStreamId, EVENT_STORE, validationFailed } from '@agreements/application';
+import { ApiError } from '../http/api-error';
 import { RequireRole } from '../http/auth.guard';
-import { checkStreamId } from '../http/command-validation';
-import { parseQuery } from '../http/query-params';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { ApiQueryParams } from '../http/query-docs';
+import { parseQuery, type QueryLimits, type QuerySpec } from '../http/query-params';
 import { AllHistoryPage, ReadAllHistoryQuery, ReadStreamHistoryQuery, StreamHistoryPage } from './history';
 
-const STREAM_PAGE = { fromRevision: 'integer', limit: 'limit' } as const;
+const STREAM_PAGE: QuerySpec = { fromRevision: 'integer', limit: 'limit' };
+const STREAM_LIMITS: QueryLimits = { defaultLimit: 100, maxLimit: 1000 };
+const ALL_EVENTS: QuerySpec = { fromPosition: 'position', limit: 'limit', type: 'text' };
+const ALL_LIMITS: QueryLimits = { defaultLimit: 1000, maxLimit: 1000 };
 
 @ApiTags('history')
 @ApiBearerAuth()
@@ -23,7 +26,7 @@ export class HistoryController {
 
   private async streamHistory(kind: 'agreement' | 'process', id: string, raw: Record<string, unknown>) {
     checkStreamId(`${kind}Id`, id);
-    const q = parseQuery(raw, STREAM_PAGE, { defaultLimit: 100, maxLimit: 1000 });
+    const q = parseQuery(raw, STREAM_PAGE, STREAM_LIMITS);
     const page = await this.queryBus.execute<ReadStreamHistoryQuery, StreamHistoryPage | undefined>(
       new ReadStreamHistoryQuery(`${kind}-${id}`, (q.fromRevision as number | undefined) ?? 0, q.limit as number),
     );
@@ -34,8 +37,7 @@ export class HistoryController {
   @Get('agreements/:agreementId/events')
   @RequireRole('auditor')
   @ApiOperation({ summary: "An agreement's events with all their metadata, corrections next to what they correct" })
-  @ApiQuery({ name: 'fromRevision', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 100' })
+  @ApiQueryParams(STREAM_PAGE, STREAM_LIMITS, { fromRevision: 'The first revision to answer', limit: '1 to 1000, default 100' })
   agreementEvents(@Param('agreementId') id: string, @Query() raw: Record<string, unknown>) {
     return this.streamHistory('agreement', id, raw);
   }
@@ -43,8 +45,7 @@ export class HistoryController {
   @Get('processes/:processId/events')
   @RequireRole('auditor')
   @ApiOperation({ summary: "A process's events with all their metadata" })
-  @ApiQuery({ name: 'fromRevision', required: false })
-  @ApiQuery({ name: 'limit', required: false })
+  @ApiQueryParams(STREAM_PAGE, STREAM_LIMITS, { fromRevision: 'The first revision to answer', limit: '1 to 1000, default 100' })
   processEvents(@Param('processId') id: string, @Query() raw: Record<string, unknown>) {
     return this.streamHistory('process', id, raw);
   }
@@ -52,11 +53,13 @@ export class HistoryController {
   @Get('events')
   @RequireRole('auditor')
   @ApiOperation({ summary: 'Every event of every stream in global order, for replay' })
-  @ApiQuery({ name: 'fromPosition', required: false, description: 'Inclusive; a position from a command response or nextPosition' })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 1000' })
-  @ApiQuery({ name: 'type', required: false, description: 'Only events of this type' })
+  @ApiQueryParams(ALL_EVENTS, ALL_LIMITS, {
+    fromPosition: 'Inclusive; a position from a command response or nextPosition',
+    limit: '1 to 1000, default 1000',
+    type: { description: 'Only events of this type', schema: { enum: [...allEventTypes] } },
+  })
   async allEvents(@Query() raw: Record<string, unknown>) {
-    const q = parseQuery(raw, { fromPosition: 'position', limit: 'limit', type: 'text' }, { defaultLimit: 1000, maxLimit: 1000 });
+    const q = parseQuery(raw, ALL_EVENTS, ALL_LIMITS);
     let fromPosition: string | undefined;
     if (q.fromPosition !== undefined) {
       try {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { EventStore, RecordedEvent } from '@agreements/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE } from '@agreements/application';
 
 /** An event as auditors see it: everything that was stored, and what later corrected it. */
 export interface HistoryEvent {

@@ -1,8 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import type { Principal, Role } from '@agreements/application';
 import { ApiError } from './api-error';
-import { Principal, ROLE_GRANTS, Role } from './credentials';
+import { ROLE_GRANTS } from './credentials';
 
 export const CREDENTIALS = Symbol('CREDENTIALS');
 const REQUIRED_ROLE = 'agreements:required-role';

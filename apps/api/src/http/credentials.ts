@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../config';
+import { type Principal, type Role, ROLES } from '@agreements/application';
+import { ConfigError } from '@agreements/platform';
 
-export const ROLES = ['reader', 'operator', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface Principal {
-  name: string;
-  role: Role;
-}
 
 /** What each role may do beyond reading: operators send commands, auditors read history. */
 export const ROLE_GRANTS: Record<Role, ReadonlySet<Role>> = {

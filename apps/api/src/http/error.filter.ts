@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '@agreements/domain';
-import { CommandIdReusedError, isEventStoreUnavailable, WrongExpectedRevisionError } from '@agreements/event-store';
+import { Refusal, refusalOf } from '@agreements/application';
 import { ApiError, errorBody } from './api-error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -19,34 +18,11 @@ const HTTP_CODES: Record<number, string> = {
  * Turns anything thrown while answering into the contract's error body. Kept apart from the
  * controllers so every route, and Fastify's own parsing errors, answer the same way.
  */
-export function toApiError(err: unknown, request?: FastifyRequest): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof DomainError) return new ApiError(err.httpStatus, err.code, err.message, err.details);
-  if (err instanceof WrongExpectedRevisionError) {
-    const viaIfMatch = (request as { expectedFromIfMatch?: boolean } | undefined)?.expectedFromIfMatch === true;
-    return new ApiError(
-      viaIfMatch ? 412 : 409,
-      'REVISION_CONFLICT',
-      `The stream ${err.streamId} is at revision ${err.actual}, not ${String(err.expected === 'no_stream' ? -1 : err.expected)}: read it again and resend with the current revision`,
-      { expected: err.expected === 'no_stream' ? -1 : err.expected, actual: err.actual },
-    );
-  }
-  if (err instanceof CommandIdReusedError) {
-    return new ApiError(
-      409,
-      'COMMAND_ID_REUSED',
-      `commandId ${err.commandId} was already used for a different command: choose a new commandId`,
-    );
-  }
-  if (isEventStoreUnavailable(err)) {
-    return new ApiError(
-      503,
-      'EVENT_STORE_UNAVAILABLE',
-      'The event store cannot be reached; nothing was stored. Retry shortly with the same commandId',
-      undefined,
-      { 'retry-after': '2' },
-    );
-  }
+export function toApiError(err: unknown, request?: FastifyRequest): Refusal {
+  // What the command path refuses (and the refusals the HTTP layer raises itself).
+  const expectedFromIfMatch = (request as { expectedFromIfMatch?: boolean } | undefined)?.expectedFromIfMatch === true;
+  const refusal = refusalOf(err, { expectedFromIfMatch });
+  if (refusal) return refusal;
   const fastifyCode = (err as { code?: string })?.code;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KiB');
@@ -70,7 +46,7 @@ export function toApiError(err: unknown, request?: FastifyRequest): ApiError {
   return new ApiError(500, 'INTERNAL_ERROR', 'The server failed to answer; the error is in its log with this request id');
 }
 
-export function sendApiError(reply: FastifyReply, error: ApiError): void {
+export function sendApiError(reply: FastifyReply, error: Refusal): void {
   for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
   void reply.status(error.status).type('application/json').send(errorBody(error.code, error.message, error.details));
 }

@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { PinoNestLogger, type Runtime } from '@agreements/platform';
 import { AppModule } from '../app.module';
-import type { Runtime } from '../infrastructure/runtime';
+import { type LoadedCredentials, loadCredentials } from './credentials';
 import { sendApiError, toApiError } from './error.filter';
 import { openApiComponents } from './openapi';
 
@@ -12,30 +13,48 @@ export const BODY_LIMIT = 256 * 1024;
 
 type LoggedRequest = FastifyRequest & { principal?: { name: string }; startedAt?: bigint };
 
+/**
+ * Errors raised by Fastify itself (body too large, malformed JSON, wrong content type) never
+ * reach Nest's filters; they are answered here in the same shape.
+ */
+function answerFastifyError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiError = toApiError(err, request);
+  if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+  sendApiError(reply, apiError);
+}
+
+/**
+ * Nest installs an error handler of its own that turns Fastify's errors into bare HttpExceptions
+ * (their codes lost). Setting ours after it made Fastify warn of an override (FSTWRN004) on
+ * every start; installing ours in its place sets the handler once.
+ */
+class ContractFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler(_nestHandler: Parameters<FastifyAdapter['setErrorHandler']>[0]) {
+    return this.getInstance().setErrorHandler(answerFastifyError);
+  }
+}
+
 /** The HTTP face of a runtime: Nest on Fastify, the contract's error shape everywhere, one log line per request. */
-export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+export async function createHttpApp(
+  runtime: Runtime,
+  credentials: LoadedCredentials = loadCredentials(runtime.config.apiKeys, runtime.config.dataDir),
+): Promise<NestFastifyApplication> {
+  const adapter = new ContractFastifyAdapter({
     bodyLimit: BODY_LIMIT,
     loggerInstance: runtime.logger,
-    disableRequestLogging: true,
+    // One line per request is written in onResponse below; Fastify's own two are off. (The
+    // top-level disableRequestLogging option is deprecated: FSTDEP023.)
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {
-    logger: ['error', 'warn'],
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, credentials.byToken), adapter, {
+    logger: new PinoNestLogger(runtime.logger),
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-
-  // Errors raised by Fastify itself (body too large, malformed JSON, wrong content type) never
-  // reach Nest's filters; answer them in the same shape.
-  fastify.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err, request);
-    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
-    sendApiError(reply, apiError);
-  });
   const metrics = runtime.metrics;
   fastify.addHook('onRequest', async (request: LoggedRequest) => {
     request.startedAt = process.hrtime.bigint();

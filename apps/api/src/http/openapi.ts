@@ -1,5 +1,5 @@
 import { agreementCommandDataSchemas, processCommandDataSchemas } from '@agreements/domain';
-import { commandEnvelopeSchema } from './command-validation';
+import { commandEnvelopeSchema } from '@agreements/application';
 
 const plain = (schema: unknown) => JSON.parse(JSON.stringify(schema));
 

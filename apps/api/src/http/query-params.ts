@@ -1,9 +1,19 @@
 import { tryParseBusinessTime } from '@agreements/domain';
-import { FieldError, validationFailed } from './api-error';
+import { FieldError, validationFailed } from '@agreements/application';
 
-type Kind = 'business-time' | 'recorded-time' | 'limit' | 'cursor' | 'slug' | 'actor' | 'text' | 'integer' | 'position';
+export type QueryKind = 'business-time' | 'recorded-time' | 'limit' | 'cursor' | 'slug' | 'actor' | 'text' | 'integer' | 'position';
 /** A parameter's kind, or the list of values it may take. */
-type Spec = Record<string, Kind | readonly string[]>;
+export type QuerySpec = Record<string, QueryKind | readonly string[]>;
+
+export interface QueryLimits {
+  defaultLimit?: number;
+  maxLimit?: number;
+}
+
+export const SLUG_PATTERN = '^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$';
+export const ACTOR_PATTERN = '^([A-Z]{3}|[a-z]+:[a-z0-9][a-z0-9-]*[a-z0-9])$';
+const SLUG = new RegExp(SLUG_PATTERN);
+const ACTOR = new RegExp(ACTOR_PATTERN);
 
 export interface ParsedQuery {
   [name: string]: string | number | undefined;
@@ -15,8 +25,8 @@ export interface ParsedQuery {
  */
 export function parseQuery(
   raw: Record<string, unknown>,
-  spec: Spec,
-  limits: { defaultLimit?: number; maxLimit?: number } = {},
+  spec: QuerySpec,
+  limits: QueryLimits = {},
 ): ParsedQuery {
   const errors: FieldError[] = [];
   const out: ParsedQuery = {};
@@ -56,11 +66,11 @@ export function parseQuery(
         break;
       }
       case 'slug':
-        if (!/^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$/.test(value)) errors.push({ field: name, message: 'must be a slug (a-z, 0-9, -)' });
+        if (!SLUG.test(value)) errors.push({ field: name, message: 'must be a slug (a-z, 0-9, -)' });
         else out[name] = value;
         break;
       case 'actor':
-        if (!/^([A-Z]{3}|[a-z]+:[a-z0-9][a-z0-9-]*[a-z0-9])$/.test(value)) {
+        if (!ACTOR.test(value)) {
           errors.push({ field: name, message: 'must be an actor id such as RUS or group:syrian-opposition' });
         } else out[name] = value;
         break;

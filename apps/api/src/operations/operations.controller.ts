@@ -1,8 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { HealthRegistry } from './health';
-import { Metrics } from './metrics';
+import { HealthRegistry, Metrics } from '@agreements/platform';
 
 @ApiTags('operations')
 @Controller()

@@ -1,8 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type { EventStore } from '@agreements/event-store';
 import type { ReadModelQueries } from '@agreements/read-models';
-import { ApiError, validationFailed } from '../http/api-error';
-import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
+import { EVENT_STORE, validationFailed } from '@agreements/application';
+import { ApiError } from '../http/api-error';
+import { READ_MODELS } from '../tokens';
+
+/**
+ * The Min-Position header of a read. Read here rather than with @Headers, which the OpenAPI
+ * document lists as a required parameter of each route: the controller declares it once, optional.
+ */
+export const MinPosition = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<FastifyRequest>().headers['min-position'],
+);
 
 const WAIT_MS = 5000;
 const POLL_MS = 5;

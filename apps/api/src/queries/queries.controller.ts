@@ -1,14 +1,15 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AGREEMENT_KINDS, AGREEMENT_STATUSES } from '@agreements/domain';
 import { InvalidCursorError, type Page, type View } from '@agreements/read-models';
-import { ApiError, validationFailed } from '../http/api-error';
+import { checkStreamId, validationFailed } from '@agreements/application';
+import { ApiError } from '../http/api-error';
 import { RequireRole } from '../http/auth.guard';
-import { checkStreamId } from '../http/command-validation';
-import { parseQuery } from '../http/query-params';
-import { MinPositionGate } from './min-position';
+import { ApiQueryParams } from '../http/query-docs';
+import { parseQuery, type QueryLimits, type QuerySpec } from '../http/query-params';
+import { MinPosition, MinPositionGate } from './min-position';
 import {
   GetAgreementQuery,
   GetAgreementTimelineQuery,
@@ -18,6 +19,17 @@ import {
 } from './queries';
 
 const TIME = { asOf: 'business-time', knownAt: 'recorded-time' } as const;
+const LIST_AGREEMENTS: QuerySpec = {
+  status: AGREEMENT_STATUSES,
+  party: 'actor',
+  processId: 'slug',
+  kind: AGREEMENT_KINDS,
+  inForceOn: 'business-time',
+  limit: 'limit',
+  cursor: 'cursor',
+};
+const LIST_PROCESSES: QuerySpec = { limit: 'limit', cursor: 'cursor' };
+const PAGE: QueryLimits = { maxLimit: 500 };
 const notFound = (kind: 'AGREEMENT' | 'PROCESS', id: string, time: { asOf?: unknown; knownAt?: unknown }) =>
   new ApiError(
     404,
@@ -49,19 +61,13 @@ export class QueriesController {
   @Get('agreements')
   @RequireRole('reader')
   @ApiOperation({ summary: 'Agreements, filtered, a page at a time' })
-  @ApiQuery({ name: 'status', required: false })
-  @ApiQuery({ name: 'party', required: false, description: 'An actor id: RUS, group:syrian-opposition' })
-  @ApiQuery({ name: 'processId', required: false })
-  @ApiQuery({ name: 'kind', required: false })
-  @ApiQuery({ name: 'inForceOn', required: false, description: 'Business time' })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false })
-  async listAgreements(@Query() raw: Record<string, unknown>, @Headers('min-position') minPosition?: string) {
-    const q = parseQuery(
-      raw,
-      { status: AGREEMENT_STATUSES, party: 'actor', processId: 'slug', kind: AGREEMENT_KINDS, inForceOn: 'business-time', limit: 'limit', cursor: 'cursor' },
-      { maxLimit: 500 },
-    );
+  @ApiQueryParams(LIST_AGREEMENTS, PAGE, {
+    party: 'An actor id: RUS, group:syrian-opposition',
+    inForceOn: 'Agreements in force on this business time',
+    limit: '1 to 500, default 50',
+  })
+  async listAgreements(@Query() raw: Record<string, unknown>, @MinPosition() minPosition?: string | string[]) {
+    const q = parseQuery(raw, LIST_AGREEMENTS, PAGE);
     await this.gate.waitFor(minPosition);
     const { limit, cursor, ...filter } = q;
     return page(() =>
@@ -74,14 +80,13 @@ export class QueriesController {
   @Get('agreements/:agreementId')
   @RequireRole('reader')
   @ApiOperation({ summary: 'An agreement now, or as it was (asOf) / as it was known (knownAt)' })
-  @ApiQuery({ name: 'asOf', required: false, description: 'Business time: 2017, 2017-06, 2017-06-01, RFC 3339' })
-  @ApiQuery({ name: 'knownAt', required: false, description: 'Recorded time (RFC 3339)' })
+  @ApiQueryParams(TIME)
   @ApiResponse({ status: 404, description: 'AGREEMENT_NOT_FOUND' })
   async getAgreement(
     @Param('agreementId') id: string,
     @Query() raw: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('min-position') minPosition?: string,
+    @MinPosition() minPosition?: string | string[],
   ) {
     checkStreamId('agreementId', id);
     const time = parseQuery(raw, TIME);
@@ -95,12 +100,11 @@ export class QueriesController {
   @Get('agreements/:agreementId/timeline')
   @RequireRole('reader')
   @ApiOperation({ summary: 'Status intervals of the agreement and of each provision, in business time' })
-  @ApiQuery({ name: 'knownAt', required: false })
-  @ApiQuery({ name: 'asOf', required: false })
+  @ApiQueryParams(TIME)
   async getTimeline(
     @Param('agreementId') id: string,
     @Query() raw: Record<string, unknown>,
-    @Headers('min-position') minPosition?: string,
+    @MinPosition() minPosition?: string | string[],
   ) {
     checkStreamId('agreementId', id);
     const time = parseQuery(raw, TIME);
@@ -115,10 +119,9 @@ export class QueriesController {
   @Get('processes')
   @RequireRole('reader')
   @ApiOperation({ summary: 'Negotiation processes, a page at a time' })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'cursor', required: false })
-  async listProcesses(@Query() raw: Record<string, unknown>, @Headers('min-position') minPosition?: string) {
-    const q = parseQuery(raw, { limit: 'limit', cursor: 'cursor' }, { maxLimit: 500 });
+  @ApiQueryParams(LIST_PROCESSES, PAGE, { limit: '1 to 500, default 50' })
+  async listProcesses(@Query() raw: Record<string, unknown>, @MinPosition() minPosition?: string | string[]) {
+    const q = parseQuery(raw, LIST_PROCESSES, PAGE);
     await this.gate.waitFor(minPosition);
     return page(() =>
       this.queryBus.execute<ListProcessesQuery, Page<View>>(
@@ -130,13 +133,12 @@ export class QueriesController {
   @Get('processes/:processId')
   @RequireRole('reader')
   @ApiOperation({ summary: 'A process: rounds, participants by role, working groups, documents, the next round' })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'knownAt', required: false })
+  @ApiQueryParams(TIME)
   async getProcess(
     @Param('processId') id: string,
     @Query() raw: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('min-position') minPosition?: string,
+    @MinPosition() minPosition?: string | string[],
   ) {
     checkStreamId('processId', id);
     const time = parseQuery(raw, TIME);

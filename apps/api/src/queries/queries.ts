@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { AgreementFilter, Page, PageRequest, ReadModelQueries, TimeQuery, View } from '@agreements/read-models';
-import { READ_MODELS } from '../infrastructure/tokens';
+import { READ_MODELS } from '../tokens';
 
 export class GetAgreementQuery {
   constructor(readonly agreementId: string, readonly time: TimeQuery) {}

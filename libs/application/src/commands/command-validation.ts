@@ -1,7 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { businessTimeFormat, isoDurationFormat, tryParseBusinessTime } from '@agreements/domain';
-import { FieldError, validationFailed } from './api-error';
+import { FieldError, validationFailed } from '../outcome/refusal';
 
 export const STREAM_ID_PATTERN = '^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$';
 const STREAM_ID = new RegExp(STREAM_ID_PATTERN);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { validationFailed } from '../http/api-error';
-import { checkStreamId } from '../http/command-validation';
-import type { Principal } from '../http/credentials';
+import { validationFailed } from '../outcome/refusal';
+import type { Principal } from '../principal';
+import { checkStreamId } from './command-validation';
 import { RecordAgreementCommand, RecordProcessCommand } from './record-command';
 import { AGREEMENTS, PROCESSES, StreamKind } from './stream-kinds';
 
@@ -82,5 +82,3 @@ export function commandTarget(path: string): { kind: StreamKind; id: string } | 
   if (!match) return undefined;
   return { kind: match[1] === 'agreements' ? AGREEMENTS : PROCESSES, id: decodeURIComponent(match[2]) };
 }
-
-export { AGREEMENTS, PROCESSES };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@agreements/event-store';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/config';
 
 /**
  * The event store the configuration names: EventStoreDB when EVENTSTORE_CONNECTION_STRING is set,

@@ -5,7 +5,7 @@ import {
   processDecider,
 } from '@agreements/domain';
 import type { CommandDecider } from '@agreements/event-store';
-import { CommandValidator } from '../http/command-validation';
+import { CommandValidator } from './command-validation';
 
 /** What differs between the two kinds of stream; everything else on the command path is shared. */
 export interface StreamKind {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ProjectorStatus } from '@agreements/read-models';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/config';
 
 /** What the API process needs of a projector, wherever it runs. */
 export interface ProjectorHandle {
@@ -33,6 +33,8 @@ export function startProjectorThread(config: AppConfig, logger: Logger): Promise
   let nextId = 1;
   let stopped: (() => void) | undefined;
   let exited = false;
+  // stop() ends the thread with terminate(), which exits it with code 1: expected, not an error.
+  let stopping = false;
 
   return new Promise<ProjectorHandle>((resolve, reject) => {
     worker.on('message', (message: FromWorker) => {
@@ -61,7 +63,7 @@ export function startProjectorThread(config: AppConfig, logger: Logger): Promise
     });
     worker.on('exit', (code) => {
       exited = true;
-      if (code !== 0) logger.error({ code }, 'projector thread exited');
+      if (code !== 0 && !stopping) logger.error({ code }, 'projector thread exited');
       stopped?.();
     });
 
@@ -83,6 +85,7 @@ export function startProjectorThread(config: AppConfig, logger: Logger): Promise
       },
       async stop() {
         if (exited) return;
+        stopping = true;
         await new Promise<void>((resolveStop) => {
           stopped = resolveStop;
           worker.postMessage({ type: 'stop' });

@@ -2,10 +2,9 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { eventSchemaVersions } from '@agreements/domain';
 import { AppendResult, EventStore, handleCommand, StreamStateCache } from '@agreements/event-store';
-import { EVENT_STORE } from '../infrastructure/tokens';
-import { Metrics } from '../operations/metrics';
-import type { ValidatedCommand } from '../http/command-validation';
-import type { Principal } from '../http/credentials';
+import type { Principal } from '../principal';
+import { COMMAND_METRICS, type CommandMetrics, EVENT_STORE } from '../tokens';
+import type { ValidatedCommand } from './command-validation';
 import { AGREEMENTS, PROCESSES, StreamKind } from './stream-kinds';
 
 abstract class RecordCommand {
@@ -40,7 +39,7 @@ const STREAMS_CACHED = 5000;
 
 async function record(
   store: EventStore,
-  metrics: Metrics,
+  metrics: CommandMetrics,
   kind: StreamKind,
   cache: StreamStateCache<unknown>,
   command: RecordCommand,
@@ -82,7 +81,7 @@ export class RecordAgreementCommandHandler implements ICommandHandler<RecordAgre
   private readonly cache = new StreamStateCache<unknown>(STREAMS_CACHED);
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly metrics: Metrics,
+    @Inject(COMMAND_METRICS) private readonly metrics: CommandMetrics,
   ) {}
   execute(command: RecordAgreementCommand): Promise<RecordOutcome> {
     return record(this.store, this.metrics, AGREEMENTS, this.cache, command);
@@ -94,7 +93,7 @@ export class RecordProcessCommandHandler implements ICommandHandler<RecordProces
   private readonly cache = new StreamStateCache<unknown>(STREAMS_CACHED);
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly metrics: Metrics,
+    @Inject(COMMAND_METRICS) private readonly metrics: CommandMetrics,
   ) {}
   execute(command: RecordProcessCommand): Promise<RecordOutcome> {
     return record(this.store, this.metrics, PROCESSES, this.cache, command);

@@ -3,9 +3,10 @@
 require(require('node:path').join(__dirname, '..', '..', '..', '..', '..', 'scripts', 'register-paths.js'));
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { openReadModelStore, Projector } from '@agreements/read-models';
-import type { AppConfig } from '../config';
-import { openEventStore } from './event-store';
+import { Projector } from '@agreements/read-models';
+import type { AppConfig } from '../config/config';
+import { openEventStore } from '../runtime/event-store';
+import { openReadModels } from '../runtime/read-models';
 
 const config = (workerData as { config: AppConfig }).config;
 const port = parentPort!;
@@ -16,11 +17,7 @@ async function main(): Promise<void> {
   // The thread reaches the events the API commits through the store's own polling (its commit
   // notifications stay on the API's thread); 20 ms keeps the projection lag low at little cost.
   const eventStore = await openEventStore(config, { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) }, { pollIntervalMs: 20 });
-  const readModelStore = await openReadModelStore({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    pgSchema: config.databaseUrl ? config.databaseSchema : undefined,
-  });
+  const readModelStore = await openReadModels(config);
   const projector = new Projector(eventStore, readModelStore, {
     onError: (err) => log('error', { err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'projector: batch failed; retrying with backoff'),
   });

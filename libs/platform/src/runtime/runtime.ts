@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import type { EventStore } from '@agreements/event-store';
+import { Projector, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
+import type { AppConfig } from '../config/config';
+import { createLogger } from '../logging/logger';
+import { HealthRegistry } from '../operations/health';
+import { Metrics } from '../operations/metrics';
+import {
+  registerEventStoreHealth,
+  registerProjectorHealth,
+  registerReadModelObservability,
+  registerRelayObservability,
+} from '../operations/observability';
+import { startProjectorThread } from '../projector-thread/projector-thread';
+import type { BackgroundService } from './background-service';
+import { openEventStore } from './event-store';
+import { openReadModels } from './read-models';
+import { openRelay } from './relay';
+
+/** Everything a process of this product runs on, built from the configuration in one place. */
+export interface Runtime {
+  config: AppConfig;
+  logger: Logger;
+  eventStore: EventStore;
+  readModels: ReadModelQueries;
+  readModelStore: ReadModelStore;
+  metrics: Metrics;
+  health: HealthRegistry;
+  background: BackgroundService[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Which process this is, for the logs: api, projector, relay, cli. */
+  role: string;
+  /** Run the projector: on this thread, on a worker thread of this process (built code only), or not. */
+  projector: boolean | 'thread';
+  relay: boolean;
+  logger?: Logger;
+}
+
+/**
+ * Opens the event store and the read models, starts the projector and the relay where asked,
+ * and registers their health checks and metrics. Closing stops them in reverse order.
+ */
+export async function createRuntime(config: AppConfig, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config, options.role);
+  const metrics = new Metrics();
+  const health = new HealthRegistry();
+  const eventStore = await openEventStore(config, logger);
+  const readModelStore = await openReadModels(config);
+  logger.info({ kind: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'read models opened');
+  const background: BackgroundService[] = [];
+
+  registerEventStoreHealth(health, eventStore);
+  registerReadModelObservability(eventStore, readModelStore, metrics, health);
+
+  if (options.projector === 'thread') {
+    const projector = await startProjectorThread(config, logger);
+    background.push({ name: 'projector', stop: () => projector.stop() });
+    registerProjectorHealth(projector, health);
+    logger.info('projector running on its own thread of this process');
+  } else if (options.projector) {
+    const projector = new Projector(eventStore, readModelStore, {
+      onError: (err) => logger.error({ err }, 'projector: batch failed; retrying with backoff'),
+    });
+    await projector.start();
+    background.push({ name: 'projector', stop: () => projector.stop() });
+    registerProjectorHealth(projector, health);
+    logger.info('projector running in this process');
+  }
+
+  if (options.relay && config.kafkaBrokers) {
+    const relay = await openRelay(config, eventStore, logger);
+    background.push(relay);
+    registerRelayObservability(relay.relay, metrics, health);
+    logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
+  }
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    eventStore,
+    readModels: readModelStore.queries,
+    readModelStore,
+    metrics,
+    health,
+    background,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const service of [...background].reverse()) {
+        try {
+          await service.stop();
+        } catch (err) {
+          logger.error({ err, service: service.name }, 'stopping failed');
+        }
+      }
+      await readModelStore.close();
+      await eventStore.close();
+    },
+  };
+}
