@@ -2,10 +2,11 @@ import { isEntirelyBefore } from '../shared/business-time';
 import { decideCorrection } from '../shared/correction-rules';
 import type { LoadedStream } from '../shared/decider';
 import { type LoadingDecider, withLoader } from '../shared/load-stream';
-import { DomainError, type FieldError, validationFailed } from '../shared/domain-error';
+import { DomainError, validationFailed } from '../shared/domain-error';
 import { tryParseDuration } from '../shared/duration';
 import { parseStreamId } from '../shared/identifiers';
 import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { agreementCrossFieldProblems } from './agreement.data-rules';
 import {
   type AgreementCommand,
   type AgreementEvent,
@@ -22,27 +23,6 @@ import {
   type Party,
   termEndsAt,
 } from './agreement.state';
-
-/** Cross-field rules of event data a JSON schema does not express. */
-export function agreementCrossFieldProblems(
-  type: string,
-  data: Record<string, unknown>,
-  prefix = 'data',
-): FieldError[] {
-  if (type === 'TermSet' || type === 'SetTerm') {
-    const hasDuration = data.duration !== undefined;
-    const hasUntil = data.until !== undefined;
-    if (hasDuration === hasUntil) {
-      return [
-        {
-          field: `${prefix}.duration`,
-          message: hasDuration ? 'and until cannot both be given: give one' : 'or until is required',
-        },
-      ];
-    }
-  }
-  return [];
-}
 
 function refuse(code: string, message: string, details?: Record<string, unknown>): never {
   throw new DomainError(code, message, details);

@@ -56,7 +56,7 @@ describe('loadStream', () => {
 describe('advanceStream', () => {
   it('one event at a time gives the stream loaded at once, corrections included', () => {
     const all = recorded();
-    let stream = loadStream(agreementDecider, []);
+    let stream = loadStream(agreementDecider, all.slice(0, 0));
     for (let n = 0; n < all.length; n += 1) {
       stream = advanceStream(agreementDecider, stream, [all[n]]);
       expect(stream).toEqual(loadStream(agreementDecider, all.slice(0, n + 1)));
