@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agreementDecider, agreementView, allEventTypes, foldEvents, parseStreamId, toEventEnvelope } from '@agreements/domain';
+import { agreementDecider, agreementView, allEventTypes, loadStream, parseStreamId, toEventEnvelope } from '@agreements/domain';
 import { type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
 import {
   eventMessage,
@@ -69,7 +69,7 @@ function allEvents(store: SqliteEventStore): Promise<RecordedEvent[]> {
 
 function expectedSummary(events: RecordedEvent[], agreementId: string) {
   const stream = events.filter((e) => e.streamId === `agreement-${agreementId}`);
-  const view = agreementView(foldEvents(agreementDecider, stream.map(toEventEnvelope)), agreementId);
+  const view = agreementView(loadStream(agreementDecider, stream.map(toEventEnvelope)).state, agreementId);
   if (view === null) return null;
   return {
     id: agreementId,

@@ -17,6 +17,7 @@ export * from './shared/identifiers';
 export * from './shared/domain-error';
 export * from './shared/decider';
 export * from './shared/corrections';
+export * from './shared/load-stream';
 export {
   ActorSchema,
   SourceSchema,
@@ -27,13 +28,16 @@ export {
   businessTimeFormat,
   isoDurationFormat,
   type Source,
+  type RecordCorrectionData,
+  type RetractEventData,
 } from './shared/schemas';
-export { type RecordCorrectionData, type RetractEventData } from './shared/correction-rules';
+export { type CorrectionEvent } from './shared/correction-rules';
 
 export * from './agreement/agreement.schemas';
 export {
   type Agreement,
   type AgreementState,
+  type AgreementFact,
   type Party,
   type Provision,
   type Term,
@@ -43,7 +47,7 @@ export {
   isFinalStatus,
   termEndsAt,
   applyAgreementEvent,
-  foldAgreement,
+  evolveAgreement,
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
 export * from './agreement/agreement.view';
@@ -52,6 +56,7 @@ export * from './process/process.schemas';
 export {
   type Process,
   type ProcessState,
+  type ProcessFact,
   type Participant,
   type Round,
   type Postponement,
@@ -60,7 +65,7 @@ export {
   type Statement,
   initialProcessState,
   applyProcessEvent,
-  foldProcess,
+  evolveProcess,
 } from './process/process.state';
 export { processDecider } from './process/process.decider';
 export * from './process/process.view';

@@ -2,8 +2,7 @@ import {
   agreementDecider,
   type AgreementCommand,
   agreementView,
-  effectiveEvents,
-  foldEvents,
+  loadStream,
   processDecider,
   type ProcessCommand,
   processView,
@@ -182,20 +181,20 @@ describe('views of the Astana scenario (6 July 2017)', () => {
   });
 
   it('as of 5 May 2017 the memorandum was signed, not yet in force', () => {
-    const state = foldEvents(agreementDecider, effectiveEvents(agreement.history, { asOf: '2017-05-05' }));
+    const state = loadStream(agreementDecider, agreement.history, { asOf: '2017-05-05' }).state;
     expect(agreementView(state, MEMORANDUM)).toMatchObject({ status: 'signed', contested: true });
   });
 
   it('as of April 2017 it did not exist yet', () => {
     expect(
-      agreementView(foldEvents(agreementDecider, effectiveEvents(agreement.history, { asOf: '2017-04' })), MEMORANDUM),
+      agreementView(loadStream(agreementDecider, agreement.history, { asOf: '2017-04' }).state, MEMORANDUM),
     ).toBeNull();
   });
 
   it('as known before the rejection was recorded, it was not contested', () => {
     const rejection = agreement.history.find((e) => e.type === 'PartyRejected');
     const before = new Date(Date.parse(rejection!.recordedAt) - 1).toISOString();
-    const state = foldEvents(agreementDecider, effectiveEvents(agreement.history, { knownAt: before }));
+    const state = loadStream(agreementDecider, agreement.history, { knownAt: before }).state;
     expect(agreementView(state, MEMORANDUM)).toMatchObject({ status: 'in-force', contested: false });
   });
 });
@@ -211,7 +210,7 @@ describe('agreement view', () => {
     data: { signatories: [{ id: 'RUS', name: 'Russia' }] },
     occurredAt: '2016-12-29',
   };
-  const viewOf = (...facts: Fact[]) => agreementView(foldEvents(agreementDecider, toEnvelopes(facts)), 'ceasefire');
+  const viewOf = (...facts: Fact[]) => agreementView(loadStream(agreementDecider, toEnvelopes(facts)).state, 'ceasefire');
 
   it('is null before the agreement was drafted', () => {
     expect(agreementView(agreementDecider.initialState, 'x')).toBeNull();
@@ -291,7 +290,7 @@ describe('process view', () => {
     data: { roundId, venue: 'Geneva', window, ...(ordinal ? { ordinal } : {}) },
     occurredAt: '2016-01',
   });
-  const viewOf = (...facts: Fact[]) => processView(foldEvents(processDecider, toEnvelopes(facts)), 'geneva');
+  const viewOf = (...facts: Fact[]) => processView(loadStream(processDecider, toEnvelopes(facts)).state, 'geneva');
 
   it('is null before the process was opened', () => {
     expect(processView(processDecider.initialState, 'geneva')).toBeNull();

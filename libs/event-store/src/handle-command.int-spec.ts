@@ -16,18 +16,12 @@ class CounterRefused extends Error {
   readonly code = 'NOT_POSITIVE';
 }
 const counter: CommandDecider<CounterCommand, CounterState> = {
-  initialState: { total: 0 },
+  load(recorded, loaded = { total: 0 }) {
+    return recorded.reduce((state, event) => (event.type === 'Incremented' ? { total: event.data.total as number } : state), loaded);
+  },
   decide(command, state) {
     if (command.by <= 0) throw new CounterRefused(`cannot increment by ${command.by}`);
     return [{ type: 'Incremented', data: { by: command.by, total: state.total + command.by } }];
-  },
-  evolve(state, event) {
-    switch (event.type) {
-      case 'Incremented':
-        return { total: event.data.total as number };
-      default:
-        return state;
-    }
   },
 };
 

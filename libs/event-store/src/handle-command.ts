@@ -39,12 +39,17 @@ export function toEnvelope(recorded: RecordedEvent): EventEnvelope {
   };
 }
 
-// Method syntax (not function-typed properties) on purpose: TypeScript checks method parameters
-// bivariantly, so a domain decider whose evolve takes its own narrower event union still fits.
-export interface CommandDecider<C, S> {
-  initialState: S;
-  decide(command: C, state: S): Array<{ type: string; data: Record<string, unknown> }>;
-  evolve(state: S, event: EventEnvelope): S;
+/**
+ * What the command path needs of a decider. The domain's deciders fit it (structurally: this lib
+ * imports nothing of the domain): `load` is their stream loader, the same fold the read models
+ * and the relay use, which resolves corrections once and keeps no history in the state.
+ * Method syntax (not function-typed properties) on purpose: TypeScript checks method parameters
+ * bivariantly, so a decider whose methods take its own narrower types still fits.
+ */
+export interface CommandDecider<C, L> {
+  /** The stream loaded from its recorded events (in stream order), or `loaded` advanced by the events recorded right after it. */
+  load(recorded: readonly EventEnvelope[], loaded?: L): L;
+  decide(command: C, stream: L): Array<{ type: string; data: Record<string, unknown> }>;
 }
 
 export interface CommandContext {
@@ -67,16 +72,16 @@ export interface HandleCommandInput<C, S> {
   expectedRevision?: number;
   context: CommandContext;
   /**
-   * Folded states of recently used streams. Only the events after the cached revision are read
-   * and folded; the store stays the source of truth (what another process appended is read too,
-   * and the append still expects the exact revision decided on).
+   * Loaded states of recently used streams. Only the events after the cached revision are read
+   * and folded onto it; the store stays the source of truth (what another process appended is
+   * read too, and the append still expects the exact revision decided on).
    */
   cache?: StreamStateCache<S>;
 }
 
 /**
- * A bounded least-recently-used map of stream id to its folded state at a revision. States are
- * immutable (evolve returns new ones), so a cached state can be shared by concurrent commands.
+ * A bounded least-recently-used map of stream id to its loaded state at a revision. States are
+ * immutable (loading returns new ones), so a cached state can be shared by concurrent commands.
  */
 export class StreamStateCache<S> {
   private readonly entries = new Map<string, { revision: number; position: string; state: S }>();
@@ -126,7 +131,7 @@ export class CommandIdReusedError extends Error {
 const MAX_ATTEMPTS = 20;
 
 /**
- * Read, fold, decide, append: the one path every command takes.
+ * Read, load, decide, append: the one path every command takes.
  *
  * Idempotent per commandId (the command log is written in the same atomic append as the events),
  * and optimistic: without a client expectedRevision, the append still expects exactly the
@@ -158,9 +163,9 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
       throw new WrongExpectedRevisionError(streamId, clientExpected, current);
     }
 
-    const state = newer.reduce((folded, event) => decider.evolve(folded, toEnvelope(event)), cached ? cached.state : decider.initialState);
-    if (current >= 0) input.cache?.set(streamId, current, position, state);
-    const decided = decider.decide(command, state);
+    const stream = decider.load(newer.map(toEnvelope), cached?.state);
+    if (current >= 0) input.cache?.set(streamId, current, position, stream);
+    const decided = decider.decide(command, stream);
     if (decided.length === 0) {
       return { result: { streamId, revision: current, position, events: [] }, replayed: false };
     }

@@ -719,10 +719,11 @@ describe('agreement decider: corrections and retractions', () => {
       .thenError('VALIDATION_FAILED', 400);
   });
 
-  it('evolve keeps the raw history and the revision, corrections included', () => {
-    const { state } = given(...history(), retract(3));
+  it('the loaded stream keeps the raw events, and its state the revision, corrections included', () => {
+    const { state, stream } = given(...history(), retract(3));
     expect(state.revision).toBe(3);
-    expect(state.history).toHaveLength(4);
+    expect(stream.recorded).toHaveLength(4);
+    expect(state).not.toHaveProperty('history');
     expect(state.agreement?.status).toBe('signed');
     expect(state.agreement?.enteredIntoForceAt).toBeNull();
   });

@@ -1,13 +1,15 @@
 import { isEntirelyBefore } from '../shared/business-time';
 import { decideCorrection } from '../shared/correction-rules';
-import type { Decider, DomainEvent } from '../shared/decider';
-import { DomainError, type FieldError, validationFailed } from '../shared/domain-error';
+import type { LoadedStream } from '../shared/decider';
+import { type LoadingDecider, withLoader } from '../shared/load-stream';
+import { DomainError, validationFailed } from '../shared/domain-error';
 import { tryParseDuration } from '../shared/duration';
 import { parseStreamId } from '../shared/identifiers';
 import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { agreementCrossFieldProblems } from './agreement.data-rules';
 import {
   type AgreementCommand,
-  type AgreementEventType,
+  type AgreementEvent,
   agreementEventDataSchemas,
   agreementIdentityFields,
   type AgreementStatus,
@@ -21,29 +23,6 @@ import {
   type Party,
   termEndsAt,
 } from './agreement.state';
-
-const event = (type: AgreementEventType, data: Record<string, unknown>): DomainEvent[] => [{ type, data }];
-
-/** Cross-field rules of event data a JSON schema does not express. */
-export function agreementCrossFieldProblems(
-  type: string,
-  data: Record<string, unknown>,
-  prefix = 'data',
-): FieldError[] {
-  if (type === 'TermSet' || type === 'SetTerm') {
-    const hasDuration = data.duration !== undefined;
-    const hasUntil = data.until !== undefined;
-    if (hasDuration === hasUntil) {
-      return [
-        {
-          field: `${prefix}.duration`,
-          message: hasDuration ? 'and until cannot both be given: give one' : 'or until is required',
-        },
-      ];
-    }
-  }
-  return [];
-}
 
 function refuse(code: string, message: string, details?: Record<string, unknown>): never {
   throw new DomainError(code, message, details);
@@ -67,15 +46,16 @@ function ownAgreementId(state: AgreementState): string | undefined {
   return parsed?.kind === 'agreement' ? parsed.id : undefined;
 }
 
-function decideAgreement(command: AgreementCommand, state: AgreementState): DomainEvent[] {
+function decideAgreement(command: AgreementCommand, stream: LoadedStream<AgreementState>): AgreementEvent[] {
+  const { state } = stream;
   const occurredAt = readBusinessTime(command.occurredAt, 'occurredAt');
 
   if (command.type === 'DraftAgreement') {
     if (state.agreement) refuse('AGREEMENT_EXISTS', 'The agreement was already drafted: an agreement is drafted once');
     refuseDuplicateActors(command.data.parties);
-    return event('AgreementDrafted', command.data);
+    return [{ type: 'AgreementDrafted', data: command.data }];
   }
-  if (state.history.length === 0) {
+  if (stream.recorded.length === 0) {
     throw new DomainError(
       'AGREEMENT_NOT_FOUND',
       `There is no such agreement: draft it first (DraftAgreement)`,
@@ -85,7 +65,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
   }
   if (command.type === 'RecordCorrection' || command.type === 'RetractEvent') {
     // Allowed in every status, final ones included: the record of what happened can always be put right.
-    return decideCorrection(command, state.history, {
+    return decideCorrection(command, stream, {
       eventDataSchemas: agreementEventDataSchemas,
       identityFields: agreementIdentityFields,
       crossFieldProblems: (type, data) => agreementCrossFieldProblems(type, data, 'data.data'),
@@ -124,7 +104,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           parties: already.map((a) => a.id),
         });
       }
-      return event(agreement.kind === 'memorandum' ? 'MemorandumSigned' : 'AgreementSigned', command.data);
+      return [{ type: agreement.kind === 'memorandum' ? 'MemorandumSigned' : 'AgreementSigned', data: command.data }];
     }
     case 'RatifyAgreement': {
       const { party } = command.data;
@@ -152,7 +132,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           },
         );
       }
-      return event('AgreementRatified', command.data);
+      return [{ type: 'AgreementRatified', data: command.data }];
     }
     case 'BringIntoForce': {
       if (agreement.status === 'in-force' || agreement.status === 'suspended') {
@@ -175,7 +155,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           },
         );
       }
-      return event('AgreementEnteredIntoForce', command.data);
+      return [{ type: 'AgreementEnteredIntoForce', data: command.data }];
     }
     case 'SetTerm': {
       const problems = agreementCrossFieldProblems('SetTerm', command.data);
@@ -194,7 +174,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           },
         );
       }
-      return event('TermSet', command.data);
+      return [{ type: 'TermSet', data: command.data }];
     }
     case 'ExtendTerm': {
       const until = readBusinessTime(command.data.until, 'data.until');
@@ -210,7 +190,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           },
         );
       }
-      return event('TermExtended', command.data);
+      return [{ type: 'TermExtended', data: command.data }];
     }
     case 'AddProvision': {
       const { provisionId } = command.data;
@@ -221,7 +201,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           { provisionId },
         );
       }
-      return event('ProvisionAdded', command.data);
+      return [{ type: 'ProvisionAdded', data: command.data }];
     }
     case 'AssessProvision': {
       const { provisionId } = command.data;
@@ -232,7 +212,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           { provisionId },
         );
       }
-      return event('ProvisionAssessed', command.data);
+      return [{ type: 'ProvisionAssessed', data: command.data }];
     }
     case 'ReportBreach': {
       const { provisionId } = command.data;
@@ -244,7 +224,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           { provisionId },
         );
       }
-      return event('BreachReported', command.data);
+      return [{ type: 'BreachReported', data: command.data }];
     }
     case 'RecordRejection': {
       const { party } = command.data;
@@ -264,7 +244,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
         refuse('PARTY_WITHDRAWN', `${party.id} withdrew from the agreement: it has nothing left to reject`, {
           party: party.id,
         });
-      return event('PartyRejected', command.data);
+      return [{ type: 'PartyRejected', data: command.data }];
     }
     case 'RecordWithdrawal': {
       const { party } = command.data;
@@ -285,15 +265,15 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           },
         );
       }
-      return event('PartyWithdrew', command.data);
+      return [{ type: 'PartyWithdrew', data: command.data }];
     }
     case 'SuspendAgreement':
       if (agreement.status === 'suspended') refuse('AGREEMENT_ALREADY_SUSPENDED', 'The agreement is already suspended');
       refuseUnlessStatus(agreement, ['in-force'], 'AGREEMENT_NOT_IN_FORCE', 'suspension');
-      return event('AgreementSuspended', command.data);
+      return [{ type: 'AgreementSuspended', data: command.data }];
     case 'ResumeAgreement':
       refuseUnlessStatus(agreement, ['suspended'], 'AGREEMENT_NOT_SUSPENDED', 'resumption');
-      return event('AgreementResumed', command.data);
+      return [{ type: 'AgreementResumed', data: command.data }];
     case 'ExpireAgreement': {
       refuseUnlessStatus(agreement, ['in-force', 'suspended'], 'AGREEMENT_NOT_IN_FORCE', 'expiry');
       const endsAt = termEndsAt(agreement);
@@ -306,11 +286,11 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           },
         );
       }
-      return event('AgreementExpired', command.data);
+      return [{ type: 'AgreementExpired', data: command.data }];
     }
     case 'TerminateAgreement':
       refuseUnlessStatus(agreement, ['signed', 'in-force', 'suspended'], 'AGREEMENT_NOT_SIGNED', 'termination');
-      return event('AgreementTerminated', command.data);
+      return [{ type: 'AgreementTerminated', data: command.data }];
     case 'SupersedeAgreement': {
       refuseUnlessStatus(agreement, ['signed', 'in-force', 'suspended'], 'AGREEMENT_NOT_SIGNED', 'supersession');
       if (command.data.byAgreementId === ownAgreementId(state)) {
@@ -318,7 +298,7 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
           byAgreementId: command.data.byAgreementId,
         });
       }
-      return event('AgreementSuperseded', command.data);
+      return [{ type: 'AgreementSuperseded', data: command.data }];
     }
     default: {
       const unknown: never = command;
@@ -329,9 +309,9 @@ function decideAgreement(command: AgreementCommand, state: AgreementState): Doma
   }
 }
 
-export const agreementDecider: Decider<AgreementCommand, AgreementState> = {
+export const agreementDecider: LoadingDecider<AgreementCommand, AgreementEvent, AgreementState> = withLoader({
   streamKind: 'agreement',
   initialState: initialAgreementState,
   decide: decideAgreement,
   evolve: evolveAgreement,
-};
+});

@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { DomainEvent } from '../shared/decider';
 import {
   ActorListSchema,
   ActorSchema,
@@ -190,7 +191,7 @@ export const agreementCommandEvents: Record<AgreementCommandType, AgreementEvent
 };
 
 /** Event data is the command's data, as given: the event keeps what the operator recorded. */
-export const agreementEventDataSchemas: Record<AgreementEventType, TSchema> = {
+export const agreementEventDataSchemas = {
   AgreementDrafted: agreementCommandDataSchemas.DraftAgreement,
   MemorandumSigned: agreementCommandDataSchemas.SignAgreement,
   AgreementSigned: agreementCommandDataSchemas.SignAgreement,
@@ -210,7 +211,12 @@ export const agreementEventDataSchemas: Record<AgreementEventType, TSchema> = {
   AgreementSuperseded: agreementCommandDataSchemas.SupersedeAgreement,
   EventCorrected: RecordCorrectionDataSchema,
   EventRetracted: RetractEventDataSchema,
-};
+} satisfies Record<AgreementEventType, TSchema>;
+
+export type AgreementEventData = { [T in AgreementEventType]: Static<(typeof agreementEventDataSchemas)[T]> };
+
+/** An event of the agreement stream, its data typed by its type (derived from the schemas above). */
+export type AgreementEvent = { [T in AgreementEventType]: DomainEvent<T, AgreementEventData[T]> }[AgreementEventType];
 
 /**
  * Fields a correction may not change, because rules key on them (uniqueness, "must have signed").

@@ -1,11 +1,9 @@
 import { type BusinessTime, tryParseBusinessTime, toIsoInstant } from '../shared/business-time';
-import { applyCorrections, isCorrectionEvent } from '../shared/corrections';
-import type { EventEnvelope } from '../shared/decider';
+import type { Envelope, FactEvent } from '../shared/decider';
 import { addDuration } from '../shared/duration';
 import type { Actor } from '../shared/identifiers';
 import type {
-  AgreementCommandData,
-  AgreementEventType,
+  AgreementEvent,
   AgreementKind,
   AgreementStatus,
   ExtensionBasis,
@@ -83,17 +81,19 @@ export interface Agreement {
   statusReason: string | null;
 }
 
+/** An event evolve folds: a fact of the agreement stream (corrections are resolved by loadStream). */
+export type AgreementFact = Envelope<FactEvent<AgreementEvent>>;
+
+/** The agreement stream folded: no history (loadStream keeps the recorded events, for the rules that need them). */
 export interface AgreementState {
-  /** Revision of the last event seen; -1 when the stream has none. */
+  /** Revision of the last event taken into account (corrections included); -1 when the stream has none. */
   revision: number;
   streamId?: string;
-  /** Every event seen, as recorded (corrections included): a correction re-derives `agreement` from it. */
-  history: EventEnvelope[];
   /** The agreement as the effective events describe it; null before it is drafted or when its drafting was retracted. */
   agreement: Agreement | null;
 }
 
-export const initialAgreementState: AgreementState = { revision: -1, history: [], agreement: null };
+export const initialAgreementState: AgreementState = { revision: -1, agreement: null };
 
 const FINAL: ReadonlySet<AgreementStatus> = new Set(['expired', 'terminated', 'superseded']);
 
@@ -107,7 +107,7 @@ function withParty(parties: Party[], actor: Actor, change: (party: Party) => Par
   return parties.map((party, i) => (i === index ? change(party) : party));
 }
 
-function withStatus(agreement: Agreement, status: AgreementStatus, event: EventEnvelope, reason?: string): Agreement {
+function withStatus(agreement: Agreement, status: AgreementStatus, event: AgreementFact, reason?: string): Agreement {
   return { ...agreement, status, statusSince: event.occurredAt, statusReason: reason ?? null };
 }
 
@@ -115,10 +115,9 @@ function withStatus(agreement: Agreement, status: AgreementStatus, event: EventE
  * One effective event applied to the agreement. Events are facts: nothing here refuses one, so a
  * stream that corrections made look odd (a signature retracted after entry into force) still folds.
  */
-export function applyAgreementEvent(agreement: Agreement | null, event: EventEnvelope): Agreement | null {
-  const type = event.type as AgreementEventType;
-  if (type === 'AgreementDrafted') {
-    const data = event.data as AgreementCommandData['DraftAgreement'];
+export function applyAgreementEvent(agreement: Agreement | null, event: AgreementFact): Agreement | null {
+  if (event.type === 'AgreementDrafted') {
+    const { data } = event;
     return {
       title: data.title,
       kind: data.kind,
@@ -139,10 +138,10 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
   }
   // Before the drafting (or after it was retracted) there is no agreement for the other events to change.
   if (agreement === null) return null;
-  switch (type) {
+  switch (event.type) {
     case 'MemorandumSigned':
     case 'AgreementSigned': {
-      const data = event.data as AgreementCommandData['SignAgreement'];
+      const { data } = event;
       let parties = agreement.parties;
       for (const signatory of data.signatories) {
         parties = withParty(parties, signatory, (party) => ({
@@ -155,7 +154,7 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
       return { ...signed, parties, signedAt: agreement.signedAt ?? event.occurredAt };
     }
     case 'AgreementRatified': {
-      const data = event.data as AgreementCommandData['RatifyAgreement'];
+      const { data } = event;
       return {
         ...agreement,
         parties: withParty(agreement.parties, data.party, (party) => ({
@@ -171,20 +170,20 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
         enteredIntoForceAt: agreement.enteredIntoForceAt ?? event.occurredAt,
       };
     case 'TermSet': {
-      const data = event.data as AgreementCommandData['SetTerm'];
+      const { data } = event;
       const term: Term = { renewal: data.renewal, setAt: event.occurredAt, extensions: [] };
       if (data.duration !== undefined) term.duration = data.duration;
       if (data.until !== undefined) term.until = data.until;
       return { ...agreement, term };
     }
     case 'TermExtended': {
-      const data = event.data as AgreementCommandData['ExtendTerm'];
+      const { data } = event;
       if (!agreement.term) return agreement;
       const extension = { until: data.until, basis: data.basis, occurredAt: event.occurredAt };
       return { ...agreement, term: { ...agreement.term, extensions: [...agreement.term.extensions, extension] } };
     }
     case 'ProvisionAdded': {
-      const data = event.data as AgreementCommandData['AddProvision'];
+      const { data } = event;
       const provision: Provision = {
         provisionId: data.provisionId,
         kind: data.kind,
@@ -196,7 +195,7 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
       return { ...agreement, provisions: [...agreement.provisions, provision] };
     }
     case 'ProvisionAssessed': {
-      const data = event.data as AgreementCommandData['AssessProvision'];
+      const { data } = event;
       return {
         ...agreement,
         provisions: agreement.provisions.map((provision) => {
@@ -210,7 +209,7 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
       };
     }
     case 'BreachReported': {
-      const data = event.data as AgreementCommandData['ReportBreach'];
+      const { data } = event;
       const breach: Breach = {
         eventId: event.eventId,
         allegedBy: data.allegedBy,
@@ -222,7 +221,7 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
       return { ...agreement, breaches: [...agreement.breaches, breach] };
     }
     case 'PartyRejected': {
-      const data = event.data as AgreementCommandData['RecordRejection'];
+      const { data } = event;
       return {
         ...agreement,
         contested: true,
@@ -234,7 +233,7 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
       };
     }
     case 'PartyWithdrew': {
-      const data = event.data as AgreementCommandData['RecordWithdrawal'];
+      const { data } = event;
       return {
         ...agreement,
         parties: withParty(agreement.parties, data.party, (party) => ({
@@ -245,9 +244,9 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
       };
     }
     case 'AgreementSuspended':
-      return withStatus(agreement, 'suspended', event, (event.data as AgreementCommandData['SuspendAgreement']).reason);
+      return withStatus(agreement, 'suspended', event, event.data.reason);
     case 'AgreementResumed':
-      return withStatus(agreement, 'in-force', event, (event.data as AgreementCommandData['ResumeAgreement']).reason);
+      return withStatus(agreement, 'in-force', event, event.data.reason);
     case 'AgreementExpired':
       return withStatus(agreement, 'expired', event);
     case 'AgreementTerminated':
@@ -255,35 +254,25 @@ export function applyAgreementEvent(agreement: Agreement | null, event: EventEnv
         agreement,
         'terminated',
         event,
-        (event.data as AgreementCommandData['TerminateAgreement']).reason,
+        event.data.reason,
       );
     case 'AgreementSuperseded':
       return {
         ...withStatus(agreement, 'superseded', event),
-        supersededBy: (event.data as AgreementCommandData['SupersedeAgreement']).byAgreementId,
+        supersededBy: event.data.byAgreementId,
       };
-    case 'EventCorrected':
-    case 'EventRetracted':
-      // Folded by evolveAgreement, which re-derives the agreement from the corrected history.
-      return agreement;
     default: {
-      const _exhaustive: never = type;
+      const _exhaustive: never = event;
       // An event type this version does not know (written by a newer one): leave the state as it is.
       return agreement;
     }
   }
 }
 
-export function foldAgreement(effective: readonly EventEnvelope[]): Agreement | null {
-  return effective.reduce<Agreement | null>((agreement, event) => applyAgreementEvent(agreement, event), null);
-}
-
-export function evolveAgreement(state: AgreementState, event: EventEnvelope): AgreementState {
-  const history = [...state.history, event];
-  const agreement = isCorrectionEvent(event.type)
-    ? foldAgreement(applyCorrections(history))
-    : applyAgreementEvent(state.agreement, event);
-  return { revision: event.revision, streamId: event.streamId ?? state.streamId, history, agreement };
+export function evolveAgreement(state: AgreementState, event: AgreementFact): AgreementState {
+  const agreement = applyAgreementEvent(state.agreement, event);
+  const streamId = event.streamId ?? state.streamId;
+  return streamId === undefined ? { revision: event.revision, agreement } : { revision: event.revision, streamId, agreement };
 }
 
 function parsed(text: string | null | undefined): BusinessTime | null {

@@ -1,17 +1,16 @@
 import { isEntirelyBefore } from '../shared/business-time';
 import { decideCorrection } from '../shared/correction-rules';
-import type { Decider, DomainEvent } from '../shared/decider';
+import type { LoadedStream } from '../shared/decider';
+import { type LoadingDecider, withLoader } from '../shared/load-stream';
 import { DomainError, validationFailed } from '../shared/domain-error';
 import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shared/rule-helpers';
 import {
   type ProcessCommand,
-  type ProcessEventType,
+  type ProcessEvent,
   processEventDataSchemas,
   processIdentityFields,
 } from './process.schemas';
 import { evolveProcess, initialProcessState, type Process, type ProcessState, type Round } from './process.state';
-
-const event = (type: ProcessEventType, data: Record<string, unknown>): DomainEvent[] => [{ type, data }];
 
 function refuse(code: string, message: string, details?: Record<string, unknown>): never {
   throw new DomainError(code, message, details);
@@ -40,19 +39,20 @@ function refuseEndedRound(round: Round, action: string): void {
   }
 }
 
-function decideProcess(command: ProcessCommand, state: ProcessState): DomainEvent[] {
+function decideProcess(command: ProcessCommand, stream: LoadedStream<ProcessState>): ProcessEvent[] {
+  const { state } = stream;
   const occurredAt = readBusinessTime(command.occurredAt, 'occurredAt');
 
   if (command.type === 'OpenProcess') {
     if (state.process) refuse('PROCESS_EXISTS', 'The process was already opened: a process is opened once');
-    return event('ProcessOpened', command.data);
+    return [{ type: 'ProcessOpened', data: command.data }];
   }
-  if (state.history.length === 0) {
+  if (stream.recorded.length === 0) {
     throw new DomainError('PROCESS_NOT_FOUND', 'There is no such process: open it first (OpenProcess)', undefined, 404);
   }
   if (command.type === 'RecordCorrection' || command.type === 'RetractEvent') {
     // Allowed after closing too: the record of what happened can always be put right.
-    return decideCorrection(command, state.history, {
+    return decideCorrection(command, stream, {
       eventDataSchemas: processEventDataSchemas,
       identityFields: processIdentityFields,
     });
@@ -80,7 +80,7 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
           role,
         });
       }
-      return event('ParticipantAdmitted', command.data);
+      return [{ type: 'ParticipantAdmitted', data: command.data }];
     }
     case 'RecordParticipantWithdrawal': {
       const { actor } = command.data;
@@ -90,7 +90,7 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
       if (entries.every((p) => p.status === 'withdrawn')) {
         refuse('PARTICIPANT_ALREADY_WITHDRAWN', `${actor.id} already withdrew from the process`, { actorId: actor.id });
       }
-      return event('ParticipantWithdrew', command.data);
+      return [{ type: 'ParticipantWithdrew', data: command.data }];
     }
     case 'ScheduleTalks': {
       const { roundId, ordinal } = command.data;
@@ -125,7 +125,7 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
           },
         );
       }
-      return event('TalksScheduled', command.data);
+      return [{ type: 'TalksScheduled', data: command.data }];
     }
     case 'PostponeTalks': {
       const newWindow = readBusinessTime(command.data.newWindow, 'data.newWindow');
@@ -156,7 +156,7 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
           },
         );
       }
-      return event('TalksPostponed', command.data);
+      return [{ type: 'TalksPostponed', data: command.data }];
     }
     case 'ConveneTalks': {
       const round = roundOf(process, command.data.roundId);
@@ -165,7 +165,7 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
         refuse('ROUND_ALREADY_CONVENED', `Round ${round.roundId} already convened`, { roundId: round.roundId });
       }
       refuseDuplicateActors(command.data.delegations, command.data.observers);
-      return event('TalksConvened', command.data);
+      return [{ type: 'TalksConvened', data: command.data }];
     }
     case 'ConcludeTalks': {
       const round = roundOf(process, command.data.roundId);
@@ -191,11 +191,11 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
           },
         );
       }
-      return event('TalksConcluded', command.data);
+      return [{ type: 'TalksConcluded', data: command.data }];
     }
     case 'CancelTalks': {
       refuseEndedRound(roundOf(process, command.data.roundId), 'cancelled');
-      return event('TalksCancelled', command.data);
+      return [{ type: 'TalksCancelled', data: command.data }];
     }
     case 'FormWorkingGroup': {
       const { workingGroupId } = command.data;
@@ -205,7 +205,7 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
         });
       }
       refuseDuplicateActors(command.data.members);
-      return event('WorkingGroupFormed', command.data);
+      return [{ type: 'WorkingGroupFormed', data: command.data }];
     }
     case 'DissolveWorkingGroup': {
       const { workingGroupId } = command.data;
@@ -216,14 +216,14 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
         });
       if (group.status === 'dissolved')
         refuse('WORKING_GROUP_DISSOLVED', `Working group ${workingGroupId} is already dissolved`, { workingGroupId });
-      return event('WorkingGroupDissolved', command.data);
+      return [{ type: 'WorkingGroupDissolved', data: command.data }];
     }
     case 'TableDocument': {
       const { documentId } = command.data;
       if (process.documents.some((d) => d.documentId === documentId)) {
         refuse('DOCUMENT_EXISTS', `Document ${documentId} was already tabled: document ids are unique`, { documentId });
       }
-      return event('DocumentTabled', command.data);
+      return [{ type: 'DocumentTabled', data: command.data }];
     }
     case 'AdoptDocument': {
       const { documentId } = command.data;
@@ -236,13 +236,13 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
         );
       if (document.status === 'adopted')
         refuse('DOCUMENT_ALREADY_ADOPTED', `Document ${documentId} was already adopted`, { documentId });
-      return event('DocumentAdopted', command.data);
+      return [{ type: 'DocumentAdopted', data: command.data }];
     }
     case 'IssueStatement':
       refuseDuplicateActors(command.data.issuers);
-      return event('StatementIssued', command.data);
+      return [{ type: 'StatementIssued', data: command.data }];
     case 'CloseProcess':
-      return event('ProcessClosed', command.data);
+      return [{ type: 'ProcessClosed', data: command.data }];
     default: {
       const unknown: never = command;
       throw validationFailed([
@@ -252,9 +252,9 @@ function decideProcess(command: ProcessCommand, state: ProcessState): DomainEven
   }
 }
 
-export const processDecider: Decider<ProcessCommand, ProcessState> = {
+export const processDecider: LoadingDecider<ProcessCommand, ProcessEvent, ProcessState> = withLoader({
   streamKind: 'process',
   initialState: initialProcessState,
   decide: decideProcess,
   evolve: evolveProcess,
-};
+});

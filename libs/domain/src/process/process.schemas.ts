@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { DomainEvent } from '../shared/decider';
 import {
   ActorListSchema,
   ActorSchema,
@@ -164,7 +165,7 @@ export const processCommandEvents: Record<ProcessCommandType, ProcessEventType[]
   RetractEvent: ['EventRetracted'],
 };
 
-export const processEventDataSchemas: Record<ProcessEventType, TSchema> = {
+export const processEventDataSchemas = {
   ProcessOpened: processCommandDataSchemas.OpenProcess,
   ParticipantAdmitted: processCommandDataSchemas.AdmitParticipant,
   ParticipantWithdrew: processCommandDataSchemas.RecordParticipantWithdrawal,
@@ -181,7 +182,12 @@ export const processEventDataSchemas: Record<ProcessEventType, TSchema> = {
   ProcessClosed: processCommandDataSchemas.CloseProcess,
   EventCorrected: RecordCorrectionDataSchema,
   EventRetracted: RetractEventDataSchema,
-};
+} satisfies Record<ProcessEventType, TSchema>;
+
+export type ProcessEventData = { [T in ProcessEventType]: Static<(typeof processEventDataSchemas)[T]> };
+
+/** An event of the process stream, its data typed by its type (derived from the schemas above). */
+export type ProcessEvent = { [T in ProcessEventType]: DomainEvent<T, ProcessEventData[T]> }[ProcessEventType];
 
 /** Fields a correction may not change (rules key on them); retract and record again instead. */
 export const processIdentityFields: Partial<Record<ProcessEventType, string[]>> = {

@@ -1,12 +1,10 @@
-import { applyCorrections, isCorrectionEvent } from '../shared/corrections';
-import type { EventEnvelope } from '../shared/decider';
+import type { Envelope, FactEvent } from '../shared/decider';
 import type { Actor } from '../shared/identifiers';
 import type {
   DocumentStatus,
   ParticipantRole,
   ParticipantStatus,
-  ProcessCommandData,
-  ProcessEventType,
+  ProcessEvent,
   ProcessStatus,
   RoundStatus,
   StatementKind,
@@ -98,27 +96,28 @@ export interface Process {
   statements: Statement[];
 }
 
+/** An event evolve folds: a fact of the process stream (corrections are resolved by loadStream). */
+export type ProcessFact = Envelope<FactEvent<ProcessEvent>>;
+
+/** The process stream folded: no history (loadStream keeps the recorded events, for the rules that need them). */
 export interface ProcessState {
-  /** Revision of the last event seen; -1 when the stream has none. */
+  /** Revision of the last event taken into account (corrections included); -1 when the stream has none. */
   revision: number;
   streamId?: string;
-  /** Every event seen, as recorded (corrections included): a correction re-derives `process` from it. */
-  history: EventEnvelope[];
   /** The process as the effective events describe it; null before it is opened or when its opening was retracted. */
   process: Process | null;
 }
 
-export const initialProcessState: ProcessState = { revision: -1, history: [], process: null };
+export const initialProcessState: ProcessState = { revision: -1, process: null };
 
 function updateRound(process: Process, roundId: string, change: (round: Round) => Round): Process {
   return { ...process, rounds: process.rounds.map((round) => (round.roundId === roundId ? change(round) : round)) };
 }
 
 /** One effective event applied to the process; never refuses (events are facts). */
-export function applyProcessEvent(process: Process | null, event: EventEnvelope): Process | null {
-  const type = event.type as ProcessEventType;
-  if (type === 'ProcessOpened') {
-    const data = event.data as ProcessCommandData['OpenProcess'];
+export function applyProcessEvent(process: Process | null, event: ProcessFact): Process | null {
+  if (event.type === 'ProcessOpened') {
+    const { data } = event;
     return {
       name: data.name,
       conflict: data.conflict ?? null,
@@ -135,9 +134,9 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
     };
   }
   if (process === null) return null;
-  switch (type) {
+  switch (event.type) {
     case 'ParticipantAdmitted': {
-      const data = event.data as ProcessCommandData['AdmitParticipant'];
+      const { data } = event;
       const participant: Participant = {
         id: data.actor.id,
         name: data.actor.name,
@@ -155,7 +154,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       return { ...process, participants };
     }
     case 'ParticipantWithdrew': {
-      const data = event.data as ProcessCommandData['RecordParticipantWithdrawal'];
+      const { data } = event;
       return {
         ...process,
         participants: process.participants.map((p) =>
@@ -166,7 +165,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       };
     }
     case 'TalksScheduled': {
-      const data = event.data as ProcessCommandData['ScheduleTalks'];
+      const { data } = event;
       const round: Round = {
         roundId: data.roundId,
         ordinal: data.ordinal ?? null,
@@ -187,7 +186,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       return { ...process, rounds: [...process.rounds, round] };
     }
     case 'TalksPostponed': {
-      const data = event.data as ProcessCommandData['PostponeTalks'];
+      const { data } = event;
       return updateRound(process, data.roundId, (round) => {
         const postponement: Postponement = {
           from: round.scheduledWindow,
@@ -204,7 +203,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       });
     }
     case 'TalksConvened': {
-      const data = event.data as ProcessCommandData['ConveneTalks'];
+      const { data } = event;
       return updateRound(process, data.roundId, (round) => ({
         ...round,
         status: 'convened',
@@ -214,7 +213,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       }));
     }
     case 'TalksConcluded': {
-      const data = event.data as ProcessCommandData['ConcludeTalks'];
+      const { data } = event;
       return updateRound(process, data.roundId, (round) => ({
         ...round,
         status: 'concluded',
@@ -223,7 +222,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       }));
     }
     case 'TalksCancelled': {
-      const data = event.data as ProcessCommandData['CancelTalks'];
+      const { data } = event;
       return updateRound(process, data.roundId, (round) => ({
         ...round,
         status: 'cancelled',
@@ -232,7 +231,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       }));
     }
     case 'WorkingGroupFormed': {
-      const data = event.data as ProcessCommandData['FormWorkingGroup'];
+      const { data } = event;
       const group: WorkingGroup = {
         workingGroupId: data.workingGroupId,
         name: data.name,
@@ -246,7 +245,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       return { ...process, workingGroups: [...process.workingGroups, group] };
     }
     case 'WorkingGroupDissolved': {
-      const data = event.data as ProcessCommandData['DissolveWorkingGroup'];
+      const { data } = event;
       return {
         ...process,
         workingGroups: process.workingGroups.map((g) =>
@@ -255,7 +254,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       };
     }
     case 'DocumentTabled': {
-      const data = event.data as ProcessCommandData['TableDocument'];
+      const { data } = event;
       const document: TabledDocument = {
         documentId: data.documentId,
         title: data.title,
@@ -268,7 +267,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       return { ...process, documents: [...process.documents, document] };
     }
     case 'DocumentAdopted': {
-      const data = event.data as ProcessCommandData['AdoptDocument'];
+      const { data } = event;
       return {
         ...process,
         documents: process.documents.map((d) => {
@@ -280,7 +279,7 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       };
     }
     case 'StatementIssued': {
-      const data = event.data as ProcessCommandData['IssueStatement'];
+      const { data } = event;
       const statement: Statement = {
         eventId: event.eventId,
         issuers: data.issuers,
@@ -291,29 +290,19 @@ export function applyProcessEvent(process: Process | null, event: EventEnvelope)
       return { ...process, statements: [...process.statements, statement] };
     }
     case 'ProcessClosed': {
-      const data = event.data as ProcessCommandData['CloseProcess'];
+      const { data } = event;
       return { ...process, status: 'closed', closedAt: event.occurredAt, closingReason: data.reason ?? null };
     }
-    case 'EventCorrected':
-    case 'EventRetracted':
-      // Folded by evolveProcess, which re-derives the process from the corrected history.
-      return process;
     default: {
-      const _exhaustive: never = type;
+      const _exhaustive: never = event;
       // An event type this version does not know (written by a newer one): leave the state as it is.
       return process;
     }
   }
 }
 
-export function foldProcess(effective: readonly EventEnvelope[]): Process | null {
-  return effective.reduce<Process | null>((process, event) => applyProcessEvent(process, event), null);
-}
-
-export function evolveProcess(state: ProcessState, event: EventEnvelope): ProcessState {
-  const history = [...state.history, event];
-  const process = isCorrectionEvent(event.type)
-    ? foldProcess(applyCorrections(history))
-    : applyProcessEvent(state.process, event);
-  return { revision: event.revision, streamId: event.streamId ?? state.streamId, history, process };
+export function evolveProcess(state: ProcessState, event: ProcessFact): ProcessState {
+  const process = applyProcessEvent(state.process, event);
+  const streamId = event.streamId ?? state.streamId;
+  return streamId === undefined ? { revision: event.revision, process } : { revision: event.revision, streamId, process };
 }

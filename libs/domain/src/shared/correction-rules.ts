@@ -1,27 +1,17 @@
 import type { TSchema } from '@sinclair/typebox';
 import { tryParseBusinessTime } from './business-time';
-import {
-  applyCorrections,
-  EVENT_CORRECTED,
-  EVENT_RETRACTED,
-  isCorrectionEvent,
-  mergeCorrectedData,
-} from './corrections';
-import type { DomainEvent, EventEnvelope } from './decider';
+import { EVENT_RETRACTED, isCorrectionEvent, mergeCorrectedData } from './corrections';
+import type { DomainEvent, LoadedStream } from './decider';
 import { DomainError, type FieldError, validationFailed } from './domain-error';
 import { schemaProblems } from './schema-check';
+import type { RecordCorrectionData, RetractEventData } from './schemas';
 
-export interface RecordCorrectionData {
-  targetEventId: string;
-  occurredAt?: string;
-  data?: Record<string, unknown>;
-  reason: string;
-}
+export type { RecordCorrectionData, RetractEventData };
 
-export interface RetractEventData {
-  targetEventId: string;
-  reason: string;
-}
+/** The events that put the record right, on both streams. */
+export type CorrectionEvent =
+  | DomainEvent<'EventCorrected', RecordCorrectionData>
+  | DomainEvent<'EventRetracted', RetractEventData>;
 
 export type CorrectionCommand =
   | { type: 'RecordCorrection'; data: RecordCorrectionData; occurredAt: string }
@@ -58,11 +48,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  */
 export function decideCorrection(
   command: CorrectionCommand,
-  history: readonly EventEnvelope[],
+  stream: Pick<LoadedStream<unknown>, 'recorded' | 'effective'>,
   rules: CorrectionRules,
-): DomainEvent[] {
+): CorrectionEvent[] {
   const targetId = command.data.targetEventId.toLowerCase();
-  const target = history.find((event) => event.eventId.toLowerCase() === targetId);
+  const target = stream.recorded.find((event) => event.eventId.toLowerCase() === targetId);
   if (!target) {
     throw new DomainError(
       'EVENT_NOT_FOUND',
@@ -79,7 +69,7 @@ export function decideCorrection(
       { targetEventId: target.eventId, targetType: target.type },
     );
   }
-  const retracted = history.some(
+  const retracted = stream.recorded.some(
     (event) => event.type === EVENT_RETRACTED && String(event.data.targetEventId).toLowerCase() === targetId,
   );
   if (retracted) {
@@ -91,8 +81,9 @@ export function decideCorrection(
       },
     );
   }
-  const data = { ...command.data, targetEventId: target.eventId };
-  if (command.type === 'RetractEvent') return [{ type: EVENT_RETRACTED, data }];
+  if (command.type === 'RetractEvent') {
+    return [{ type: 'EventRetracted', data: { ...command.data, targetEventId: target.eventId } }];
+  }
 
   const correction = command.data;
   if (correction.occurredAt !== undefined) {
@@ -100,8 +91,8 @@ export function decideCorrection(
     if (!parsed.ok) throw validationFailed([{ field: 'data.occurredAt', message: parsed.reason }]);
   }
   // The target as currently believed (earlier corrections applied): this correction goes on top of it.
-  const current = applyCorrections(history).find((event) => event.eventId === target.eventId) ?? target;
-  const currentData = (current.data ?? {}) as Record<string, unknown>;
+  const current = stream.effective.find((event) => event.eventId === target.eventId) ?? target;
+  const currentData = current.data ?? {};
   const merged = correction.data ? mergeCorrectedData(currentData, correction.data) : currentData;
   const changesTime = correction.occurredAt !== undefined && correction.occurredAt !== current.occurredAt;
   if (!changesTime && deepEqual(merged, currentData)) {
@@ -132,5 +123,5 @@ export function decideCorrection(
       { targetEventId: target.eventId, errors: problems },
     );
   }
-  return [{ type: EVENT_CORRECTED, data }];
+  return [{ type: 'EventCorrected', data: { ...correction, targetEventId: target.eventId } }];
 }

@@ -42,19 +42,15 @@ export function mergeCorrectedData(
  * read `occurredAt`).
  */
 export function applyCorrections<E extends EventEnvelope>(events: readonly E[], knownAt?: string): E[] {
-  let known: readonly E[] = events;
-  if (knownAt !== undefined) {
-    const cutoff = instantMillis(knownAt);
-    known = events.filter((event) => Date.parse(event.recordedAt) <= cutoff);
-  }
+  const known = knownAt === undefined ? events : recordedBy(events, knownAt);
   const retracted = new Set<string>();
   const corrections = new Map<string, E[]>();
   for (const event of known) {
-    if (event.type === EVENT_RETRACTED) retracted.add(event.data.targetEventId);
+    if (event.type === EVENT_RETRACTED) retracted.add(targetOf(event));
     else if (event.type === EVENT_CORRECTED) {
-      const list = corrections.get(event.data.targetEventId) ?? [];
+      const list = corrections.get(targetOf(event)) ?? [];
       list.push(event);
-      corrections.set(event.data.targetEventId, list);
+      corrections.set(targetOf(event), list);
     }
   }
   const effective: E[] = [];
@@ -68,8 +64,9 @@ export function applyCorrections<E extends EventEnvelope>(events: readonly E[], 
     let occurredAt = event.occurredAt;
     let data = event.data;
     for (const correction of applied) {
-      if (typeof correction.data.occurredAt === 'string') occurredAt = correction.data.occurredAt;
-      if (correction.data.data) data = mergeCorrectedData(data, correction.data.data);
+      const { occurredAt: correctedTime, data: patch } = correction.data;
+      if (typeof correctedTime === 'string') occurredAt = correctedTime;
+      if (isPatch(patch)) data = mergeCorrectedData(data, patch);
     }
     effective.push({
       ...event,
@@ -81,9 +78,38 @@ export function applyCorrections<E extends EventEnvelope>(events: readonly E[], 
   return effective;
 }
 
+/** The id a stored EventCorrected / EventRetracted names. */
+function targetOf(correction: EventEnvelope): string {
+  return String(correction.data.targetEventId);
+}
+
+function isPatch(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The events recorded by `knownAt` (an instant, or a business time meaning the end of its period). */
+export function recordedBy<E extends EventEnvelope>(events: readonly E[], knownAt: string): E[] {
+  const cutoff = instantMillis(knownAt);
+  return events.filter((event) => Date.parse(event.recordedAt) <= cutoff);
+}
+
+/**
+ * Of effective events, those that had taken effect by `asOf` (business time, taken as the end of
+ * the period it names): an event takes effect at its (corrected) earliest instant. Order is kept.
+ */
+export function takenEffectBy<E extends EventEnvelope>(effective: readonly E[], asOf: string): E[] {
+  const cutoff = instantMillis(asOf);
+  return effective.filter((event) => {
+    const occurred = tryParseBusinessTime(event.occurredAt);
+    // An event whose business time cannot be read (never written by this domain) counts from when it was recorded.
+    const takesEffect = occurred.ok ? Date.parse(occurred.value.earliest) : Date.parse(event.recordedAt);
+    return takesEffect <= cutoff;
+  });
+}
+
 /**
  * The events that had taken effect by `asOf` (business time, taken as the end of the period it
- * names) as believed at `knownAt`: fold them with a decider's evolve to get the state then.
+ * names) as believed at `knownAt`: what loadStream folds to get the state then.
  * Events are kept in stream order; an event takes effect at its (corrected) earliest instant.
  */
 export function effectiveEvents<E extends EventEnvelope>(
@@ -91,12 +117,5 @@ export function effectiveEvents<E extends EventEnvelope>(
   options: { asOf?: string; knownAt?: string } = {},
 ): E[] {
   const effective = applyCorrections(events, options.knownAt);
-  if (options.asOf === undefined) return effective;
-  const cutoff = instantMillis(options.asOf);
-  return effective.filter((event) => {
-    const occurred = tryParseBusinessTime(event.occurredAt);
-    // An event whose business time cannot be read (never written by this domain) counts from when it was recorded.
-    const takesEffect = occurred.ok ? Date.parse(occurred.value.earliest) : Date.parse(event.recordedAt);
-    return takesEffect <= cutoff;
-  });
+  return options.asOf === undefined ? effective : takenEffectBy(effective, options.asOf);
 }

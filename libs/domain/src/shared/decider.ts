@@ -1,17 +1,15 @@
 import type { StreamKind } from './identifiers';
 
 /** What decide returns: the application layer adds the event id and metadata when it appends. */
-export interface DomainEvent<T extends string = string> {
+export interface DomainEvent<T extends string = string, D = Record<string, unknown>> {
   type: T;
-  data: Record<string, unknown>;
+  data: D;
 }
 
-/** What evolve sees: the stored event reduced to what the domain needs. */
-export interface EventEnvelope {
+/** What the store adds to a decided event. */
+export interface EventMetadata {
   eventId: string;
-  type: string;
-  data: any;
-  /** Business time as written (the event metadata's occurredAt). */
+  /** Business time as written (the event metadata's occurredAt); after a correction, the corrected one. */
   occurredAt: string;
   /** Set by the store (RFC 3339, UTC). */
   recordedAt: string;
@@ -23,17 +21,54 @@ export interface EventEnvelope {
   correctedBy?: string[];
 }
 
-export interface Decider<C, S> {
+/** A recorded event as the loader takes it: its data as stored, not yet read as its stream's type. */
+export interface EventEnvelope extends EventMetadata {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** A recorded event of a stream's typed union: what evolve sees. */
+export type Envelope<E extends DomainEvent> = E & EventMetadata;
+
+/** What every stream's state carries besides its folded entity. */
+export interface StreamState {
+  /** Revision of the last event taken into account (corrections included); -1 when the stream has none. */
+  revision: number;
+  streamId?: string;
+}
+
+/**
+ * A stream as loaded from its recorded events: corrections resolved once, the effective events
+ * folded into the state. decide gets it whole, so rules that look at the recorded events (what a
+ * correction may target) have them, and the state stays free of history.
+ */
+export interface LoadedStream<S, R extends EventEnvelope = EventEnvelope> {
+  state: S;
+  /** Revision of the last recorded event taken (within knownAt); -1 when there is none. */
+  revision: number;
+  /** The events as recorded (within knownAt), corrections included, in stream order. */
+  recorded: readonly R[];
+  /**
+   * The events the state folds, in stream order: corrections applied (each corrected event in its
+   * original place, with its corrected time and data), retracted events and the EventCorrected /
+   * EventRetracted events themselves left out, and (with asOf) only those that had taken effect.
+   */
+  effective: readonly R[];
+}
+
+/** The event types that correct the record instead of stating a fact: the loader applies them, evolve never sees them. */
+export type CorrectionEventType = 'EventCorrected' | 'EventRetracted';
+
+/** Of a stream's event union, the events evolve folds (never a correction). */
+export type FactEvent<E extends DomainEvent> = Exclude<E, { type: CorrectionEventType }>;
+
+export interface Decider<C, E extends DomainEvent, S extends StreamState> {
   streamKind: StreamKind;
   initialState: S;
   /** The events the command produces; throws DomainError when a rule refuses it. Never reads a clock. */
-  decide(command: C, state: S): DomainEvent[];
-  /** Never throws: events are facts, even when later corrections make them look odd. */
-  evolve(state: S, event: EventEnvelope): S;
-}
-
-export function foldEvents<C, S>(decider: Decider<C, S>, events: readonly EventEnvelope[]): S {
-  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState);
+  decide(command: C, stream: LoadedStream<S>): E[];
+  /** Folds one effective event. Never throws: events are facts, even when later corrections make them look odd. */
+  evolve(state: S, event: Envelope<FactEvent<E>>): S;
 }
 
 /** The shape of a stored event (the event-store port's RecordedEvent), kept structural so the domain imports no other lib. */

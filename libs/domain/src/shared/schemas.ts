@@ -111,6 +111,8 @@ export const RecordCorrectionDataSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export type RecordCorrectionData = Static<typeof RecordCorrectionDataSchema>;
+
 export const RetractEventDataSchema = Type.Object(
   {
     targetEventId: UuidSchema('The event being retracted; an event of this stream'),
@@ -118,5 +120,7 @@ export const RetractEventDataSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export type RetractEventData = Static<typeof RetractEventDataSchema>;
 
 export const EmptyDataSchema = Type.Object({}, { additionalProperties: false });

@@ -1,5 +1,6 @@
 // Test support (excluded from the build): given events, when a command, then events or an error code.
-import { type Decider, type DomainEvent, type EventEnvelope, foldEvents } from '../shared/decider';
+import type { Decider, DomainEvent, EventEnvelope, StreamState } from '../shared/decider';
+import { advanceStream, loadStream } from '../shared/load-stream';
 import { DomainError } from '../shared/domain-error';
 
 /** A past event, as a test writes it; ids, revisions and recorded times are filled in. */
@@ -43,16 +44,17 @@ export function thrown(run: () => unknown): unknown {
   return undefined;
 }
 
-export function deciderSpec<C, S>(decider: Decider<C, S>, streamId: string) {
+export function deciderSpec<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, streamId: string) {
   return {
     given(...facts: Fact[]) {
       const history = toEnvelopes(facts, streamId);
-      const state = foldEvents(decider, history);
+      const stream = loadStream(decider, history);
       return {
         history,
-        state,
+        stream,
+        state: stream.state,
         when(command: C) {
-          const run = () => decider.decide(command, state);
+          const run = () => decider.decide(command, stream);
           return {
             thenEvents(expected: DomainEvent[]): DomainEvent[] {
               const events = run();
@@ -74,20 +76,20 @@ export function deciderSpec<C, S>(decider: Decider<C, S>, streamId: string) {
 }
 
 /**
- * Runs commands through decide and evolve as the application would, recording each event with
- * the command's occurredAt, a deterministic id and increasing recorded times.
+ * Runs commands through decide and the loader as the application would, recording each event
+ * with the command's occurredAt, a deterministic id and increasing recorded times. Starts from
+ * the stream `history` (the state given with it is the state of that history).
  */
-export function record<C extends { occurredAt: string }, S>(
-  decider: Decider<C, S>,
+export function record<C extends { occurredAt: string }, E extends DomainEvent, S extends StreamState>(
+  decider: Decider<C, E, S>,
   streamId: string,
   commands: readonly C[],
   start: { state?: S; history?: EventEnvelope[]; counter?: { next: number } } = {},
 ): { state: S; history: EventEnvelope[] } {
-  let state = start.state ?? decider.initialState;
-  const history = [...(start.history ?? [])];
+  let stream = loadStream(decider, start.history ?? []);
   const counter = start.counter ?? { next: 1000 };
   for (const command of commands) {
-    for (const event of decider.decide(command, state)) {
+    for (const event of decider.decide(command, stream)) {
       const n = counter.next++;
       const envelope: EventEnvelope = {
         eventId: eventIdOf(n),
@@ -95,12 +97,11 @@ export function record<C extends { occurredAt: string }, S>(
         data: event.data,
         occurredAt: command.occurredAt,
         recordedAt: recordedAtOf(n),
-        revision: history.length,
+        revision: stream.recorded.length,
         streamId,
       };
-      history.push(envelope);
-      state = decider.evolve(state, envelope);
+      stream = advanceStream(decider, stream, [envelope]);
     }
   }
-  return { state, history };
+  return { state: stream.state, history: [...stream.recorded] };
 }

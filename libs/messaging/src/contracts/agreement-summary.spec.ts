@@ -1,4 +1,4 @@
-import { agreementDecider, agreementView, foldEvents, toEventEnvelope } from '@agreements/domain';
+import { agreementDecider, agreementView, loadStream, toEventEnvelope } from '@agreements/domain';
 import { type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
 import { recordAstanaScenario, recordEveryEventType } from '../testing/scenarios';
 import { AgreementStatusFolder, agreementSummary } from './agreement-summary';
@@ -13,7 +13,7 @@ async function storeWith(record: (store: SqliteEventStore) => Promise<unknown>):
 function expectedAfter(events: RecordedEvent[], upTo: RecordedEvent) {
   const stream = events.filter((e) => e.streamId === upTo.streamId && e.revision <= upTo.revision);
   const id = upTo.streamId.slice('agreement-'.length);
-  const view = agreementView(foldEvents(agreementDecider, stream.map(toEventEnvelope)), id);
+  const view = agreementView(loadStream(agreementDecider, stream.map(toEventEnvelope)).state, id);
   return view === null ? null : agreementSummary(view, upTo.position);
 }
 

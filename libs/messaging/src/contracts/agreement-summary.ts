@@ -1,13 +1,10 @@
 import {
-  type Agreement,
+  advanceState,
+  agreementDecider,
   type AgreementState,
   type AgreementView,
-  type EventEnvelope,
   agreementView,
-  applyAgreementEvent,
-  applyCorrections,
-  foldAgreement,
-  isCorrectionEvent,
+  loadStream,
   parseStreamId,
   toEventEnvelope,
 } from '@agreements/domain';
@@ -56,34 +53,14 @@ export function statusMessage(agreementId: string, summary: AgreementSummary | n
 }
 
 /**
- * An agreement folded up to a revision. The history is kept (and appended to in place) only to
- * re-derive the agreement when a correction arrives; other events apply incrementally, so a
- * cached stream costs no copy of its history per event (the deciders' evolve does copy).
+ * Folds agreement streams for the status topic with the domain's loader. A small LRU cache keeps
+ * the folded states, so a batch applies its own events to the cached state instead of re-reading
+ * the stream; a stream is read only when it is not cached, when the cache does not end right
+ * before the batch's first event of that stream (after a retried batch, a replay from an older
+ * position, a gap), or when a correction makes it load again.
  */
-interface Folded {
-  revision: number;
-  streamId: string;
-  history: EventEnvelope[];
-  agreement: Agreement | null;
-}
-
-const stateOf = (folded: Folded): AgreementState => ({
-  revision: folded.revision,
-  streamId: folded.streamId,
-  history: [],
-  agreement: folded.agreement,
-});
-
-/**
- * Folds agreement streams for the status topic. A small LRU cache keeps the folded states, so a
- * batch applies its own events to the cached state instead of re-reading the stream; a stream is
- * read only when it is not cached, or when the cache does not end right before the batch's first
- * event of that stream (after a retried batch, a replay from an older position, a gap).
- */
-const emptyFold = (streamId: string): Folded => ({ revision: -1, streamId, history: [], agreement: null });
-
 export class AgreementStatusFolder {
-  private readonly cache = new Map<string, Folded>();
+  private readonly cache = new Map<string, AgreementState>();
 
   constructor(
     private readonly eventStore: EventStore,
@@ -121,9 +98,9 @@ export class AgreementStatusFolder {
     const streamId = `agreement-${agreementId}`;
     const events = await this.eventStore.readStream(streamId);
     if (events.length === 0) return undefined;
-    const folded = this.apply(emptyFold(streamId), events);
-    this.remember(streamId, folded);
-    const view = agreementView(stateOf(folded), agreementId);
+    const { state } = loadStream(agreementDecider, events.map(toEventEnvelope));
+    this.remember(streamId, state);
+    const view = agreementView(state, agreementId);
     const last = events[events.length - 1];
     return { summary: view === null ? null : agreementSummary(view, last.position), revision: last.revision };
   }
@@ -138,41 +115,37 @@ export class AgreementStatusFolder {
 
   private async fold(streamId: string, events: readonly RecordedEvent[]): Promise<AgreementState> {
     const first = events[0].revision;
-    let folded = this.cache.get(streamId);
-    if (folded === undefined || folded.revision >= first) {
-      folded = emptyFold(streamId);
-    }
-    if (folded.revision < first - 1) {
+    let state = this.cache.get(streamId);
+    if (state === undefined || state.revision >= first) state = { ...agreementDecider.initialState, streamId };
+    if (state.revision < first - 1) {
       const missing = await this.eventStore.readStream(streamId, {
-        fromRevision: folded.revision + 1,
-        maxCount: first - 1 - folded.revision,
+        fromRevision: state.revision + 1,
+        maxCount: first - 1 - state.revision,
       });
-      folded = this.apply(folded, missing);
-      if (folded.revision !== first - 1) {
-        throw new Error(`stream ${streamId}: expected revisions up to ${first - 1} in the store, found up to ${folded.revision}`);
+      state = await this.advance(streamId, state, missing);
+      if (state.revision !== first - 1) {
+        throw new Error(`stream ${streamId}: expected revisions up to ${first - 1} in the store, found up to ${state.revision}`);
       }
     }
-    folded = this.apply(folded, events);
-    this.remember(streamId, folded);
-    return stateOf(folded);
+    state = await this.advance(streamId, state, events);
+    this.remember(streamId, state);
+    return state;
   }
 
-  private apply(folded: Folded, events: readonly RecordedEvent[]): Folded {
-    let { agreement, revision } = folded;
-    const { history } = folded;
-    for (const event of events) {
-      const envelope = toEventEnvelope(event);
-      history.push(envelope);
-      agreement = isCorrectionEvent(envelope.type) ? foldAgreement(applyCorrections(history)) : applyAgreementEvent(agreement, envelope);
-      revision = event.revision;
-    }
-    return { revision, streamId: folded.streamId, history, agreement };
+  /** The state after the events that follow it; a correction among them loads the stream again, up to the last of them. */
+  private async advance(streamId: string, state: AgreementState, events: readonly RecordedEvent[]): Promise<AgreementState> {
+    if (events.length === 0) return state;
+    const advanced = advanceState(agreementDecider, state, events.map(toEventEnvelope));
+    if (advanced !== undefined) return advanced;
+    const upTo = events[events.length - 1].revision;
+    const recorded = await this.eventStore.readStream(streamId, { maxCount: upTo + 1 });
+    return loadStream(agreementDecider, recorded.map(toEventEnvelope)).state;
   }
 
-  private remember(streamId: string, folded: Folded): void {
+  private remember(streamId: string, state: AgreementState): void {
     // Map iteration order is insertion order: re-inserting makes it the most recently used.
     this.cache.delete(streamId);
-    this.cache.set(streamId, folded);
+    this.cache.set(streamId, state);
     while (this.cache.size > this.maxStreams) {
       const oldest = this.cache.keys().next().value as string;
       this.cache.delete(oldest);

@@ -1,7 +1,6 @@
-import { applyCorrections, effectiveEvents, isCorrectionEvent } from '@agreements/domain';
+import { agreementDecider, applyCorrections, isCorrectionEvent, loadStream } from '@agreements/domain';
 import { pick, seededRandom, uuidOf } from '../testing/random';
 import { addEvent, agreementAt, buildInstants, currentAgreement, type Interval, provisionIntervals, statusIntervals } from './agreement-instants';
-import { foldAgreementEvents } from './domain-fold';
 import type { StoredEvent } from './stored-event';
 
 const RUS = { id: 'RUS', name: 'Russia' };
@@ -91,9 +90,9 @@ describe('agreement instants', () => {
         probes.add(instant.at - 1);
       }
       for (const at of probes) {
-        expect(agreementAt(instants, at)).toEqual(foldAgreementEvents(effectiveEvents(events, { asOf: iso(at) })));
+        expect(agreementAt(instants, at)).toEqual(loadStream(agreementDecider, events, { asOf: iso(at) }).state.agreement);
       }
-      expect(currentAgreement(instants)).toEqual(foldAgreementEvents(applyCorrections(events)));
+      expect(currentAgreement(instants)).toEqual(loadStream(agreementDecider, events).state.agreement);
     }
   });
 

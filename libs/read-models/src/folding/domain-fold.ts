@@ -1,13 +1,12 @@
+import { type Agreement, agreementDecider, evolveRecorded } from '@agreements/domain';
+import type { StoredEvent } from './stored-event';
+
 /**
- * The read models fold effective (already corrected, never a correction) events with the
- * domain's own functions, so the read models and the deciders share one definition of every
- * status. (The deciders' evolve also keeps the stream's history to re-derive the state when a
- * correction arrives; the read models apply corrections themselves with applyCorrections and
- * need no history.)
+ * The read models fold with the domain's own evolve (through its loader's step), so they and the
+ * deciders share one definition of every status. The agreement's instants keep one agreement per
+ * business instant rather than a stream state: this applies one effective (already corrected,
+ * never a correction) event to the agreement alone.
  */
-export {
-  applyAgreementEvent,
-  applyProcessEvent,
-  foldAgreement as foldAgreementEvents,
-  foldProcess as foldProcessEvents,
-} from '@agreements/domain';
+export function applyAgreementEvent(agreement: Agreement | null, event: StoredEvent): Agreement | null {
+  return evolveRecorded(agreementDecider, { revision: event.revision, agreement }, event).agreement;
+}

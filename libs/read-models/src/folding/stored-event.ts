@@ -5,7 +5,7 @@ import type { EventSource, RecordedEvent } from '@agreements/event-store';
 /**
  * An event as the read models keep it (their own copy, so that asOf / knownAt answers never read
  * the event store): what the domain folds, plus where it sits in the log and its sources.
- * Structurally a domain EventEnvelope, so applyCorrections / effectiveEvents take it as is.
+ * Structurally a domain EventEnvelope, so the domain's loadStream / applyCorrections take it as is.
  */
 export interface StoredEvent extends EventEnvelope {
   eventId: string;

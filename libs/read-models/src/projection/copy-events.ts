@@ -5,7 +5,7 @@ import { toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { EVENT_COLUMNS, type EventRowValues, toRowValues } from '../store/stream-events';
-import { yieldToEventLoop } from './apply-batch';
+import { yieldToEventLoop } from './yield-to-event-loop';
 import { LOG_ROW_VALUES, LOG_STREAM_FILTER } from './log-rows';
 
 // A rebuild's first step: the event copy of a new generation, every event up to the store's head

@@ -1,6 +1,8 @@
 import { parseStreamId } from '@agreements/domain';
 import type { StoredEvent } from '../folding/stored-event';
-import { agreementIdsNamedBy, dedupe, type DerivedRows, derivedRowsOf, foldFromScratch } from './apply-batch';
+import { type DerivedRows, derivedRowsOf } from './derived-rows';
+import { agreementIdsNamedBy, dedupe } from './event-rows';
+import { foldFromScratch } from './fold-streams';
 import type { StreamEntry } from './stream-cache';
 
 /** What a chunk of streams contributes to a generation: its rows, and the streams that turned out not to be ours. */

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { readStreamEvents } from '../store/stream-events';
-import { writeDerivedRowSet } from './apply-batch';
+import { writeDerivedRowSet } from './derived-rows';
 import { type DerivedChunk, deriveChunk } from './derive-chunk';
 import { type Exclusive, exclusiveRunner } from './copy-events';
 import { LOG_STREAM_FILTER } from './log-rows';

@@ -1,4 +1,4 @@
-import type { Process } from '@agreements/domain';
+import type { ProcessState } from '@agreements/domain';
 import type { Instants } from '../folding/agreement-instants';
 
 interface EntryBase {
@@ -15,7 +15,7 @@ export interface AgreementEntry extends EntryBase {
 
 export interface ProcessEntry extends EntryBase {
   kind: 'process';
-  process: Process | null;
+  state: ProcessState;
 }
 
 export type StreamEntry = AgreementEntry | ProcessEntry;

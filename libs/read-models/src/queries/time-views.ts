@@ -1,13 +1,14 @@
 import {
+  agreementDecider,
   agreementView,
   applyCorrections,
-  effectiveEvents,
   instantMillis,
+  loadStream,
   parseBusinessTime,
+  processDecider,
   processView,
 } from '@agreements/domain';
 import { agreementAt, buildInstants, type Instants, type Interval, provisionIntervals, statusIntervals } from '../folding/agreement-instants';
-import { foldAgreementEvents, foldProcessEvents } from '../folding/domain-fold';
 import { presentProcess } from '../folding/process-presentation';
 import { businessTimeOf, type StoredEvent } from '../folding/stored-event';
 import type { TimeQuery } from '../read-model.port';
@@ -63,9 +64,9 @@ export interface WorkingGroupRef {
 }
 
 /**
- * The agreement as of / as known at a time: the domain's effective events (corrections applied as
- * known by knownAt, events taken by asOf) folded with the domain's evolve, shown with the
- * domain's view. undefined when it did not exist on that axis.
+ * The agreement as of / as known at a time: the stream loaded by the domain (corrections applied
+ * as known by knownAt, events taken by asOf, folded with its evolve), shown with the domain's
+ * view. undefined when it did not exist on that axis.
  */
 export function agreementViewAt(
   agreementId: string,
@@ -73,19 +74,16 @@ export function agreementViewAt(
   time: ResolvedTime,
   workingGroups: WorkingGroupRef[],
 ): Record<string, unknown> | undefined {
-  const known = knownEvents(events, time);
-  if (known.length === 0) return undefined;
-  const effective = effectiveEvents(events, domainTime(time));
-  if (effective.length === 0) return undefined;
-  const agreement = foldAgreementEvents(effective);
-  const view = agreementView({ revision: known[known.length - 1].revision, history: [], agreement }, agreementId);
+  const loaded = loadStream(agreementDecider, events, domainTime(time));
+  if (loaded.effective.length === 0) return undefined;
+  const view = agreementView(loaded.state, agreementId);
   if (!view) return undefined;
   return { ...view, workingGroups, asOf: time.asOf, knownAt: time.knownAt };
 }
 
 /** The working groups of a process (as of / as known at the time) that serve an agreement. */
 export function workingGroupsServing(agreementId: string, processId: string, events: readonly StoredEvent[], time: ResolvedTime): WorkingGroupRef[] {
-  const process = foldProcessEvents(effectiveEvents(events, domainTime(time)));
+  const { process } = loadStream(processDecider, events, domainTime(time)).state;
   if (!process) return [];
   return process.workingGroups
     .filter((group) => group.agreementIds.includes(agreementId))
@@ -93,11 +91,9 @@ export function workingGroupsServing(agreementId: string, processId: string, eve
 }
 
 export function processViewAt(processId: string, events: readonly StoredEvent[], time: ResolvedTime): Record<string, unknown> | undefined {
-  const known = knownEvents(events, time);
-  if (known.length === 0) return undefined;
-  const effective = effectiveEvents(events, domainTime(time));
-  if (effective.length === 0) return undefined;
-  const view = processView({ revision: known[known.length - 1].revision, history: [], process: foldProcessEvents(effective) }, processId);
+  const loaded = loadStream(processDecider, events, domainTime(time));
+  if (loaded.effective.length === 0) return undefined;
+  const view = processView(loaded.state, processId);
   if (!view) return undefined;
   return { ...presentProcess(view), asOf: time.asOf, knownAt: time.knownAt };
 }

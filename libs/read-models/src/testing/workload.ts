@@ -6,6 +6,7 @@ import {
   type AgreementState,
   DomainError,
   type EventEnvelope,
+  type LoadedStream,
   processDecider,
   type ProcessState,
 } from '@agreements/domain';
@@ -38,7 +39,7 @@ interface StreamPlan {
   streamId: string;
   kind: 'agreement' | 'process';
   next: (state: any, history: EventEnvelope[]) => PlannedCommand | undefined;
-  state: AgreementState | ProcessState;
+  stream: LoadedStream<AgreementState | ProcessState>;
   history: EventEnvelope[];
 }
 
@@ -104,7 +105,7 @@ export function generateWorkload(options: WorkloadOptions): WorkloadAppend[] {
     plans.push({
       streamId: `process-${processId}`,
       kind: 'process',
-      state: processDecider.initialState,
+      stream: processDecider.load([]),
       history: [],
       next: (state: ProcessState, history) => {
         step += 1;
@@ -152,7 +153,7 @@ export function generateWorkload(options: WorkloadOptions): WorkloadAppend[] {
     plans.push({
       streamId: `agreement-${agreementId}`,
       kind: 'agreement',
-      state: agreementDecider.initialState,
+      stream: agreementDecider.load([]),
       history: [],
       next: (state: AgreementState, history) => {
         step += 1;
@@ -201,7 +202,7 @@ export function generateWorkload(options: WorkloadOptions): WorkloadAppend[] {
   while (active.length > 0) {
     const index = Math.floor(random() * active.length);
     const plan = active[index];
-    const planned = plan.next(plan.state, plan.history);
+    const planned = plan.next(plan.stream.state, plan.history);
     if (!planned) {
       active[index] = active[active.length - 1];
       active.pop();
@@ -210,7 +211,7 @@ export function generateWorkload(options: WorkloadOptions): WorkloadAppend[] {
     const decider: any = plan.kind === 'agreement' ? agreementDecider : processDecider;
     let decided: Array<{ type: string; data: Record<string, unknown> }>;
     try {
-      decided = decider.decide(planned, plan.state);
+      decided = decider.decide(planned, plan.stream);
     } catch (error) {
       if (error instanceof DomainError) continue;
       throw error;
@@ -229,7 +230,7 @@ export function generateWorkload(options: WorkloadOptions): WorkloadAppend[] {
         streamId: plan.streamId,
       };
       plan.history.push(envelope);
-      plan.state = decider.evolve(plan.state, envelope);
+      plan.stream = decider.load([envelope], plan.stream);
       return {
         eventId,
         type: event.type,

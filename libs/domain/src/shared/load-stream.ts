@@ -1,0 +1,94 @@
+import { applyCorrections, isCorrectionEvent, recordedBy, takenEffectBy } from './corrections';
+import type { Decider, DomainEvent, Envelope, EventEnvelope, FactEvent, LoadedStream, StreamState } from './decider';
+
+export interface LoadOptions {
+  /** Business time: only the events that had taken effect by the end of the period it names. */
+  asOf?: string;
+  /** Only the events recorded by then (an instant, or a business time meaning the end of its period). */
+  knownAt?: string;
+}
+
+/**
+ * The one fold of a stream, used by the command path, the read models and the relay: the
+ * recorded events (in stream order) with their corrections resolved once, then the effective
+ * events folded with the decider's evolve. Cost: one pass over the events, no copy per event.
+ */
+export function loadStream<C, E extends DomainEvent, S extends StreamState, R extends EventEnvelope>(
+  decider: Decider<C, E, S>,
+  recorded: readonly R[],
+  options: LoadOptions = {},
+): LoadedStream<S, R> {
+  const known = options.knownAt === undefined ? recorded : recordedBy(recorded, options.knownAt);
+  const corrected = applyCorrections(known);
+  const effective = options.asOf === undefined ? corrected : takenEffectBy(corrected, options.asOf);
+  let state = decider.initialState;
+  for (const event of effective) state = evolveRecorded(decider, state, event);
+  const last = known[known.length - 1];
+  return { state: last ? stamped(state, last) : state, revision: last ? last.revision : -1, recorded: known, effective };
+}
+
+/**
+ * A loaded stream (loaded whole: no asOf, no knownAt) with the events recorded right after it.
+ * Facts are folded onto the state as they come; a correction among them re-derives the stream
+ * from its recorded events (rare; correct beats clever).
+ */
+export function advanceStream<C, E extends DomainEvent, S extends StreamState, R extends EventEnvelope>(
+  decider: Decider<C, E, S>,
+  loaded: LoadedStream<S, R>,
+  newer: readonly R[],
+): LoadedStream<S, R> {
+  if (newer.length === 0) return loaded;
+  const recorded = [...loaded.recorded, ...newer];
+  const state = advanceState(decider, loaded.state, newer);
+  if (state === undefined) return loadStream(decider, recorded);
+  return { state, revision: newer[newer.length - 1].revision, recorded, effective: [...loaded.effective, ...newer] };
+}
+
+/**
+ * The state (of the whole stream) after the events recorded right after it, folded one by one;
+ * undefined when one of them is a correction: the caller then loads the stream again
+ * (loadStream), as it is the only one holding the recorded events.
+ */
+export function advanceState<C, E extends DomainEvent, S extends StreamState>(
+  decider: Decider<C, E, S>,
+  state: S,
+  newer: readonly EventEnvelope[],
+): S | undefined {
+  let advanced = state;
+  for (const event of newer) {
+    if (isCorrectionEvent(event.type)) return undefined;
+    advanced = evolveRecorded(decider, advanced, event);
+  }
+  return advanced;
+}
+
+/**
+ * evolve of a recorded, effective event. Its data was checked against its type's schema when it
+ * was decided (and a correction must keep it valid), so this is the one place where a stored
+ * event is read as its stream's typed event. A type this version does not know reaches evolve's
+ * default case, which leaves the state as it is.
+ */
+export function evolveRecorded<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, state: S, event: EventEnvelope): S {
+  return decider.evolve(state, event as unknown as Envelope<FactEvent<E>>);
+}
+
+/** The state answers for every recorded event, corrections included: it carries the last one's revision. */
+function stamped<S extends StreamState>(state: S, last: EventEnvelope): S {
+  const streamId = last.streamId ?? state.streamId;
+  if (state.revision === last.revision && state.streamId === streamId) return state;
+  return streamId === undefined ? { ...state, revision: last.revision } : { ...state, revision: last.revision, streamId };
+}
+
+/** A decider that also loads its streams, as the command path takes it. */
+export interface LoadingDecider<C, E extends DomainEvent, S extends StreamState> extends Decider<C, E, S> {
+  /** The stream loaded from its recorded events, or `loaded` advanced by the events recorded right after it. */
+  load(recorded: readonly EventEnvelope[], loaded?: LoadedStream<S>): LoadedStream<S>;
+}
+
+/** The decider with its loader attached, so the command path folds with loadStream / advanceStream like every other reader. */
+export function withLoader<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>): LoadingDecider<C, E, S> {
+  return {
+    ...decider,
+    load: (recorded, loaded) => (loaded === undefined ? loadStream(decider, recorded) : advanceStream(decider, loaded, recorded)),
+  };
+}
