@@ -53,7 +53,7 @@ export class StatusThread {
   static start(data: StatusThreadData): StatusThread {
     const fromSources = __filename.endsWith('.ts');
     const script = join(__dirname, fromSources ? 'status.worker.ts' : 'status.worker.js');
-    const execArgv = fromSources ? ['-r', join(__dirname, '..', '..', '..', 'read-models', 'src', 'testing', 'swc-register.js')] : [];
+    const execArgv = fromSources ? ['-r', join(__dirname, '..', '..', '..', 'worker-threads', 'src', 'swc-register.js')] : [];
     return new StatusThread(new Worker(script, { workerData: data, execArgv }));
   }
 

@@ -50,7 +50,7 @@ export class MaterializeWorkers {
   static start(count: number, data: MaterializeWorkerData): MaterializeWorkers {
     const fromSources = __filename.endsWith('.ts');
     const script = join(__dirname, fromSources ? 'materialize.worker.ts' : 'materialize.worker.js');
-    const execArgv = fromSources ? ['-r', join(__dirname, '..', 'testing', 'swc-register.js')] : [];
+    const execArgv = fromSources ? ['-r', join(__dirname, '..', '..', '..', 'worker-threads', 'src', 'swc-register.js')] : [];
     const workers: Worker[] = [];
     for (let i = 0; i < count; i += 1) workers.push(new Worker(script, { workerData: data, execArgv }));
     return new MaterializeWorkers(workers);
