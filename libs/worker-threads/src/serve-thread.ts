@@ -71,6 +71,7 @@ export async function serveThread(port: MessagePort, start: ThreadStart): Promis
 
 function loadBody(start: ThreadStart): AnyThreadBody {
   const exported = (require(start.module) as Record<string, unknown>)[start.export] as AnyThreadBody | undefined;
-  if (typeof exported?.open !== 'function') throw new Error(`${start.module} exports no thread body named ${start.export}`);
+  if (typeof exported?.open !== 'function')
+    throw new Error(`${start.module} exports no thread body named ${start.export}`);
   return exported;
 }

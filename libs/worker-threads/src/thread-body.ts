@@ -22,11 +22,16 @@ export interface ThreadBody<Data, Request, Reply, Event = never> {
    * handle() may run for several requests at once.
    */
   ordered?: boolean;
-  open(data: Data, thread: ThreadContext<Event>): ThreadService<Request, Reply> | Promise<ThreadService<Request, Reply>>;
+  open(
+    data: Data,
+    thread: ThreadContext<Event>,
+  ): ThreadService<Request, Reply> | Promise<ThreadService<Request, Reply>>;
 }
 
 /** Declares a thread body (an identity function: it lets TypeScript infer the body's types). */
-export function threadBody<Data, Request, Reply, Event = never>(body: ThreadBody<Data, Request, Reply, Event>): ThreadBody<Data, Request, Reply, Event> {
+export function threadBody<Data, Request, Reply, Event = never>(
+  body: ThreadBody<Data, Request, Reply, Event>,
+): ThreadBody<Data, Request, Reply, Event> {
   return body;
 }
 

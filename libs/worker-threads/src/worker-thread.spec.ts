@@ -5,14 +5,25 @@ import { WorkerThread } from './worker-thread';
 const BODIES = join(__dirname, 'testing', 'test-threads');
 
 function startArithmetic(onCrash?: (error: Error) => void, events: string[] = []) {
-  return WorkerThread.start<typeof arithmetic>({ module: BODIES, export: 'arithmetic', data: { offset: 100 }, name: 'arithmetic thread', onCrash, onEvent: (event) => events.push(event) });
+  return WorkerThread.start<typeof arithmetic>({
+    module: BODIES,
+    export: 'arithmetic',
+    data: { offset: 100 },
+    name: 'arithmetic thread',
+    onCrash,
+    onEvent: (event) => events.push(event),
+  });
 }
 
 describe('WorkerThread', () => {
   it('answers each request with its own reply, whatever order they finish in', async () => {
     const thread = startArithmetic();
     try {
-      const replies = await Promise.all([thread.request({ op: 'add', a: 40, b: 1 }), thread.request({ op: 'add', a: 0, b: 2 }), thread.request({ op: 'add', a: 20, b: 3 })]);
+      const replies = await Promise.all([
+        thread.request({ op: 'add', a: 40, b: 1 }),
+        thread.request({ op: 'add', a: 0, b: 2 }),
+        thread.request({ op: 'add', a: 20, b: 3 }),
+      ]);
       expect(replies).toEqual([141, 102, 123]);
       expect(thread.pending).toBe(0);
     } finally {
@@ -34,7 +45,12 @@ describe('WorkerThread', () => {
   });
 
   it('answers an ordered body in request order', async () => {
-    const thread = WorkerThread.start<typeof ordered>({ module: BODIES, export: 'ordered', data: null, name: 'ordered thread' });
+    const thread = WorkerThread.start<typeof ordered>({
+      module: BODIES,
+      export: 'ordered',
+      data: null,
+      name: 'ordered thread',
+    });
     try {
       const finished: number[] = [];
       await Promise.all([60, 30, 0].map((delay) => thread.request(delay).then((reply) => finished.push(reply))));
@@ -58,7 +74,12 @@ describe('WorkerThread', () => {
   });
 
   it('ends a thread whose body left something running once the body is closed', async () => {
-    const thread = WorkerThread.start<typeof lingering>({ module: BODIES, export: 'lingering', data: null, name: 'lingering thread' });
+    const thread = WorkerThread.start<typeof lingering>({
+      module: BODIES,
+      export: 'lingering',
+      data: null,
+      name: 'lingering thread',
+    });
     await expect(thread.request(7)).resolves.toBe(7);
     const started = Date.now();
     await thread.stop({ timeoutMs: 10_000 });
@@ -87,7 +108,13 @@ describe('WorkerThread', () => {
 
   it('rejects ready() and reports a crash when the body fails to open', async () => {
     const crashes: Error[] = [];
-    const thread = WorkerThread.start<typeof failsToOpen>({ module: BODIES, export: 'failsToOpen', data: null, name: 'broken thread', onCrash: (error) => crashes.push(error) });
+    const thread = WorkerThread.start<typeof failsToOpen>({
+      module: BODIES,
+      export: 'failsToOpen',
+      data: null,
+      name: 'broken thread',
+      onCrash: (error) => crashes.push(error),
+    });
     await expect(thread.ready()).rejects.toThrow('broken thread failed to start: cannot open');
     expect(crashes).toHaveLength(1);
     await thread.stop();
@@ -96,7 +123,9 @@ describe('WorkerThread', () => {
   it('fails a request the thread does not answer in time', async () => {
     const thread = startArithmetic();
     try {
-      await expect(thread.request({ op: 'add', a: 2_000, b: 0 }, { timeoutMs: 50 })).rejects.toThrow('arithmetic thread did not answer within 50 ms');
+      await expect(thread.request({ op: 'add', a: 2_000, b: 0 }, { timeoutMs: 50 })).rejects.toThrow(
+        'arithmetic thread did not answer within 50 ms',
+      );
     } finally {
       await thread.stop();
     }

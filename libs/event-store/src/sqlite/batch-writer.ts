@@ -265,7 +265,9 @@ function prepareWrites(db: Database.Database) {
     insertEvent: db.prepare(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    findCommand: db.prepare<[string], CommandRow>('SELECT command_id, request_hash, result FROM commands WHERE command_id = ?'),
+    findCommand: db.prepare<[string], CommandRow>(
+      'SELECT command_id, request_hash, result FROM commands WHERE command_id = ?',
+    ),
     insertCommand: db.prepare(
       'INSERT INTO commands (command_id, request_hash, stream_id, result, recorded_at) VALUES (?, ?, ?, ?, ?)',
     ),

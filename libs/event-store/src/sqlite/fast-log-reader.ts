@@ -42,14 +42,20 @@ class SqliteFastLogReader implements FastLogReader {
     const db = this.db;
     return {
       range: db
-        .prepare<[number, number], RawLogEvent>(`SELECT ${RAW_LOG_EVENT} FROM events WHERE position > ? AND position <= ? AND ${this.filter} ORDER BY position`)
+        .prepare<[number, number], RawLogEvent>(
+          `SELECT ${RAW_LOG_EVENT} FROM events WHERE position > ? AND position <= ? AND ${this.filter} ORDER BY position`,
+        )
         .raw(true),
-      count: db.prepare<[number, number], number>('SELECT COUNT(*) FROM events WHERE position > ? AND position <= ?').pluck(),
+      count: db
+        .prepare<[number, number], number>('SELECT COUNT(*) FROM events WHERE position > ? AND position <= ?')
+        .pluck(),
       lastOf: db.prepare<[number, number], { position: number; recorded_at: string }>(
         'SELECT position, recorded_at FROM events WHERE position > ? AND position <= ? ORDER BY position DESC LIMIT 1',
       ),
       streamIdsAfter: db
-        .prepare<[string, number], string>(`SELECT DISTINCT stream_id FROM events WHERE stream_id > ? AND ${this.filter} ORDER BY stream_id LIMIT ?`)
+        .prepare<[string, number], string>(
+          `SELECT DISTINCT stream_id FROM events WHERE stream_id > ? AND ${this.filter} ORDER BY stream_id LIMIT ?`,
+        )
         .pluck(),
     };
   }
@@ -61,7 +67,10 @@ class SqliteFastLogReader implements FastLogReader {
   rangeSummary(from: number, to: number): { count: number; last?: { position: string; recordedAt: string } } {
     const last = this.stmt.lastOf.get(from, to);
     if (!last) return { count: 0 };
-    return { count: this.stmt.count.get(from, to) ?? 0, last: { position: String(last.position), recordedAt: last.recorded_at } };
+    return {
+      count: this.stmt.count.get(from, to) ?? 0,
+      last: { position: String(last.position), recordedAt: last.recorded_at },
+    };
   }
 
   streamIdsAfter(after: string, limit: number): string[] {
@@ -78,7 +87,9 @@ class SqliteFastLogReader implements FastLogReader {
     if (!statement) {
       const list = new Array(count).fill('?').join(', ');
       statement = this.db
-        .prepare(`SELECT ${RAW_STREAM_EVENT} FROM events WHERE stream_id IN (${list}) AND position <= ? ORDER BY stream_id, revision`)
+        .prepare(
+          `SELECT ${RAW_STREAM_EVENT} FROM events WHERE stream_id IN (${list}) AND position <= ? ORDER BY stream_id, revision`,
+        )
         .raw(true);
       this.byStreams.set(count, statement);
     }

@@ -24,7 +24,8 @@ export function streamFilter(options: FastLogReaderOptions = {}): string {
   if (prefixes === undefined) return '1';
   if (prefixes.length === 0) return '0';
   for (const prefix of prefixes) {
-    if (!PREFIX_PATTERN.test(prefix) || prefix.includes('_')) throw new Error(`invalid stream prefix ${JSON.stringify(prefix)}`);
+    if (!PREFIX_PATTERN.test(prefix) || prefix.includes('_'))
+      throw new Error(`invalid stream prefix ${JSON.stringify(prefix)}`);
   }
   return `(${prefixes.map((prefix) => `stream_id LIKE '${prefix}%'`).join(' OR ')})`;
 }

@@ -1,6 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { CommandRecord, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.port';
-import { type CommandRow, EVENT_COLUMNS, type EventRow, parseSqlitePosition, toCommandRecord, toLimit, toRecordedEvent, toRevision } from './event-rows';
+import {
+  type CommandRow,
+  EVENT_COLUMNS,
+  type EventRow,
+  parseSqlitePosition,
+  toCommandRecord,
+  toLimit,
+  toRecordedEvent,
+  toRevision,
+} from './event-rows';
 
 /**
  * The port's reads on a connection to the log: the store's own, or a read-only one of another
@@ -66,7 +75,9 @@ export class LogReads {
 function prepareReads(db: Database.Database) {
   return {
     headPosition: db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck(),
-    findCommand: db.prepare<[string], CommandRow>('SELECT command_id, request_hash, result FROM commands WHERE command_id = ?'),
+    findCommand: db.prepare<[string], CommandRow>(
+      'SELECT command_id, request_hash, result FROM commands WHERE command_id = ?',
+    ),
     readStreamForwards: db.prepare<[string, number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
     ),

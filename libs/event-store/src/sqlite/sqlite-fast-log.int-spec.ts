@@ -3,15 +3,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventToAppend } from '../event-store.port';
+import type { EventSource, EventToAppend } from '../event-store.port';
 import { openFastLogReader } from './fast-log-reader';
 import { SqliteEventStore } from './sqlite-event-store';
 
-const event = (type: string, occurredAt: string, sources: unknown[] = []): EventToAppend => ({
+const event = (type: string, occurredAt: string, sources: EventSource[] = []): EventToAppend => ({
   eventId: randomUUID(),
   type,
   data: { type, n: 1 },
-  metadata: { actor: 'desk-1', commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), occurredAt, sources, schemaVersion: 1 },
+  metadata: {
+    actor: 'desk-1',
+    commandId: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    occurredAt,
+    sources,
+    schemaVersion: 1,
+  },
 });
 
 describe('the SQLite store fast log', () => {
@@ -22,9 +30,13 @@ describe('the SQLite store fast log', () => {
     dir = await mkdtemp(join(tmpdir(), 'event-store-fast-log-'));
     store = await SqliteEventStore.open({ file: join(dir, 'events.sqlite') });
     // Positions 1..5: a-1 (two events), other-1, b-1 (two events).
-    await store.append('a-1', [event('Opened', '2017-01'), event('Signed', '2017-02', [{ publisher: 'UN' }])], { expectedRevision: 'no_stream' });
+    await store.append('a-1', [event('Opened', '2017-01'), event('Signed', '2017-02', [{ publisher: 'UN' }])], {
+      expectedRevision: 'no_stream',
+    });
     await store.append('other-1', [event('Noted', '2017-03')], { expectedRevision: 'no_stream' });
-    await store.append('b-1', [event('Opened', '2017-04'), event('Closed', '2017-05')], { expectedRevision: 'no_stream' });
+    await store.append('b-1', [event('Opened', '2017-04'), event('Closed', '2017-05')], {
+      expectedRevision: 'no_stream',
+    });
   });
 
   afterEach(async () => {
@@ -44,8 +56,28 @@ describe('the SQLite store fast log', () => {
     const reader = store.fastLog!.openReader({ streamPrefixes: ['a-', 'b-'] });
     try {
       expect(reader.rangeEvents(1, 4)).toEqual([
-        ['a-1', 1, '2', expect.any(String), 'Signed', JSON.stringify({ type: 'Signed', n: 1 }), '2017-02', expect.any(String), '[{"publisher":"UN"}]'],
-        ['b-1', 0, '4', expect.any(String), 'Opened', JSON.stringify({ type: 'Opened', n: 1 }), '2017-04', expect.any(String), '[]'],
+        [
+          'a-1',
+          1,
+          '2',
+          expect.any(String),
+          'Signed',
+          JSON.stringify({ type: 'Signed', n: 1 }),
+          '2017-02',
+          expect.any(String),
+          '[{"publisher":"UN"}]',
+        ],
+        [
+          'b-1',
+          0,
+          '4',
+          expect.any(String),
+          'Opened',
+          JSON.stringify({ type: 'Opened', n: 1 }),
+          '2017-04',
+          expect.any(String),
+          '[]',
+        ],
       ]);
       const [at4] = await store.readAll({ fromPosition: '4', maxCount: 1 });
       expect(reader.rangeSummary(1, 4)).toEqual({ count: 3, last: { position: '4', recordedAt: at4.recordedAt } });
@@ -79,10 +111,26 @@ describe('the SQLite store fast log', () => {
   it('copies ranges into a table of another SQLite file, inside SQLite', async () => {
     const target = join(dir, 'copy.sqlite');
     const db = new Database(target);
-    db.exec('CREATE TABLE copy (stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources)');
+    db.exec(
+      'CREATE TABLE copy (stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources)',
+    );
     db.close();
     const copier = store.fastLog!.openCopier(
-      { file: target, table: 'copy', columns: ['stream_id', 'revision', 'position', 'event_id', 'type', 'data', 'occurred_at', 'recorded_at', 'sources'] },
+      {
+        file: target,
+        table: 'copy',
+        columns: [
+          'stream_id',
+          'revision',
+          'position',
+          'event_id',
+          'type',
+          'data',
+          'occurred_at',
+          'recorded_at',
+          'sources',
+        ],
+      },
       { streamPrefixes: ['a-', 'b-'] },
     );
     try {
@@ -94,7 +142,9 @@ describe('the SQLite store fast log', () => {
       copier.close();
     }
     const copied = new Database(target, { readonly: true });
-    expect(copied.prepare('SELECT stream_id, position, occurred_at FROM copy ORDER BY position').raw(true).all()).toEqual([
+    expect(
+      copied.prepare('SELECT stream_id, position, occurred_at FROM copy ORDER BY position').raw(true).all(),
+    ).toEqual([
       ['a-1', '1', '2017-01'],
       ['a-1', '2', '2017-02'],
       ['b-1', '4', '2017-04'],
@@ -106,6 +156,8 @@ describe('the SQLite store fast log', () => {
   it('refuses stream prefixes and names it would have to quote', () => {
     expect(() => store.fastLog!.openReader({ streamPrefixes: ["a' OR 1 --"] })).toThrow('invalid stream prefix');
     expect(() => store.fastLog!.openReader({ streamPrefixes: ['a%'] })).toThrow('invalid stream prefix');
-    expect(() => store.fastLog!.openCopier({ file: join(dir, 'x.sqlite'), table: 'x; DROP TABLE events', columns: ['a'] })).toThrow('invalid SQL name');
+    expect(() =>
+      store.fastLog!.openCopier({ file: join(dir, 'x.sqlite'), table: 'x; DROP TABLE events', columns: ['a'] }),
+    ).toThrow('invalid SQL name');
   });
 });

@@ -1,5 +1,12 @@
 import Database from 'better-sqlite3';
-import type { FastLog, FastLogCopier, FastLogCopyTarget, FastLogHandle, FastLogReader, FastLogReaderOptions } from '../fast-log.port';
+import type {
+  FastLog,
+  FastLogCopier,
+  FastLogCopyTarget,
+  FastLogHandle,
+  FastLogReader,
+  FastLogReaderOptions,
+} from '../fast-log.port';
 import { openFastLogReader } from './fast-log-reader';
 import { identifier, RAW_LOG_EVENT, streamFilter } from './fast-log-sql';
 
@@ -45,7 +52,9 @@ class SqliteLogCopier implements FastLogCopier {
          SELECT ${RAW_LOG_EVENT} FROM log.events WHERE position > ? AND position <= ? AND ${streamFilter(options)} ORDER BY position`,
       );
       this.count = this.db.prepare<[number], number>('SELECT COUNT(*) FROM log.events WHERE position <= ?').pluck();
-      this.recordedAtOf = this.db.prepare<[number], string>('SELECT recorded_at FROM log.events WHERE position = ?').pluck();
+      this.recordedAtOf = this.db
+        .prepare<[number], string>('SELECT recorded_at FROM log.events WHERE position = ?')
+        .pluck();
     } catch (error) {
       this.db.close();
       throw error;

@@ -33,7 +33,9 @@ export const statusThread = threadBody({
         const events = read.filter((event) => reader.comparePositions(event.position, batch.to) <= 0);
         // The batch the relay read from its subscription: the same events, in the same order.
         if (events.length !== batch.count || events[0]?.position !== batch.from) {
-          throw new Error(`expected ${batch.count} events from position ${batch.from} to ${batch.to}, read ${events.length}`);
+          throw new Error(
+            `expected ${batch.count} events from position ${batch.from} to ${batch.to}, read ${events.length}`,
+          );
         }
         return folder.statusMessages(events);
       },

@@ -35,7 +35,11 @@ export class StatusThread {
 
   /** One status message per agreement the events touch (AgreementStatusFolder.statusMessages), folded on the thread. */
   statusMessages(events: readonly RecordedEvent[]): Promise<OutgoingMessage[]> {
-    return this.thread.request({ from: events[0].position, to: events[events.length - 1].position, count: events.length });
+    return this.thread.request({
+      from: events[0].position,
+      to: events[events.length - 1].position,
+      count: events.length,
+    });
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,10 @@ interface ChunkReader {
 /** A materializing thread (materialize-workers.ts): its own read-only connection, and one chunk of streams read and folded per request. */
 export const materializeThread = threadBody({
   open(data: MaterializeThreadData) {
-    const reader = data.source.kind === 'copy' ? copyReader(data.source.file, data.source.table) : logReader(data.source.log, data.source.head);
+    const reader =
+      data.source.kind === 'copy'
+        ? copyReader(data.source.file, data.source.table)
+        : logReader(data.source.log, data.source.head);
     return {
       handle: (streamIds: string[]): DerivedChunk => deriveChunk(streamIds, reader.read(streamIds)),
       close: () => reader.close(),
@@ -40,13 +43,18 @@ function copyReader(file: string, table: string): ChunkReader {
     let statement = statements.get(count);
     if (!statement) {
       const list = new Array(count).fill('?').join(', ');
-      statement = db.prepare(`SELECT ${EVENT_COLUMNS.join(', ')} FROM ${table} WHERE stream_id IN (${list}) ORDER BY stream_id, revision`).raw(true);
+      statement = db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${table} WHERE stream_id IN (${list}) ORDER BY stream_id, revision`,
+        )
+        .raw(true);
       statements.set(count, statement);
     }
     return statement;
   };
   return {
-    read: (streamIds) => groupByStream(select(streamIds.length).all(...streamIds) as EventRowValues[], toStoredEventFromValues),
+    read: (streamIds) =>
+      groupByStream(select(streamIds.length).all(...streamIds) as EventRowValues[], toStoredEventFromValues),
     close: () => void db.close(),
   };
 }
@@ -60,7 +68,10 @@ function logReader(log: FastLogHandle, head: number): ChunkReader {
   };
 }
 
-function groupByStream<Row extends readonly [string, ...unknown[]]>(rows: readonly Row[], toEvent: (row: Row) => StoredEvent): Map<string, StoredEvent[]> {
+function groupByStream<Row extends readonly [string, ...unknown[]]>(
+  rows: readonly Row[],
+  toEvent: (row: Row) => StoredEvent,
+): Map<string, StoredEvent[]> {
   const byStream = new Map<string, StoredEvent[]>();
   for (const row of rows) {
     let events = byStream.get(row[0]);

@@ -15,7 +15,14 @@ export class MaterializeWorkers {
   static start(count: number, data: MaterializeThreadData): MaterializeWorkers {
     const threads: Array<WorkerThread<string[], DerivedChunk>> = [];
     for (let i = 0; i < count; i += 1) {
-      threads.push(WorkerThread.start<typeof materializeThread>({ module: join(__dirname, 'materialize-thread'), export: 'materializeThread', data, name: 'materializing thread' }));
+      threads.push(
+        WorkerThread.start<typeof materializeThread>({
+          module: join(__dirname, 'materialize-thread'),
+          export: 'materializeThread',
+          data,
+          name: 'materializing thread',
+        }),
+      );
     }
     return new MaterializeWorkers(threads);
   }
@@ -24,7 +31,8 @@ export class MaterializeWorkers {
   derive(streamIds: string[]): Promise<DerivedChunk> {
     if (this.closed) return Promise.reject(new Error('the materializing threads are closed'));
     let index = 0;
-    for (let i = 1; i < this.threads.length; i += 1) if (this.threads[i].pending < this.threads[index].pending) index = i;
+    for (let i = 1; i < this.threads.length; i += 1)
+      if (this.threads[i].pending < this.threads[index].pending) index = i;
     return this.threads[index].request(streamIds);
   }
 

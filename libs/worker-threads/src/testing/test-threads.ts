@@ -13,7 +13,8 @@ class CodedError extends Error {
   }
 }
 
-export type ArithmeticRequest = { op: 'add'; a: number; b: number } | { op: 'fail'; message: string } | { op: 'exit' } | { op: 'throw-later' };
+export type ArithmeticRequest =
+  { op: 'add'; a: number; b: number } | { op: 'fail'; message: string } | { op: 'exit' } | { op: 'throw-later' };
 
 /** Adds, fails on demand, or brings its thread down. */
 export const arithmetic = threadBody({
