@@ -14,7 +14,7 @@ import { formatNumber, progress, ROOT, runTag, type Scope } from '../lib/util';
 const FIXTURE_VERSION = 'v1';
 export const CACHE_DIR = join(tmpdir(), 'agreements-bench-cache');
 const GENERATOR = join(ROOT, 'bench', 'fixtures', 'generate-events.js');
-const SWC_REGISTER = join(ROOT, 'libs', 'read-models', 'src', 'testing', 'swc-register.js');
+const SWC_REGISTER = join(ROOT, 'libs', 'worker-threads', 'src', 'swc-register.js');
 const GENERATOR_SOURCES = [
   GENERATOR,
   join(ROOT, 'libs', 'read-models', 'src', 'testing', 'workload.ts'),

@@ -8,6 +8,8 @@
  * ("from"), subscribeToAll exclusively ("after" a checkpoint), as EventStoreDB does.
  */
 
+import type { FastLog } from './fast-log.port';
+
 export type Position = string;
 
 /** 'no_stream': the stream must not exist yet (-1 in the HTTP contract); a number: its exact last revision. */
@@ -110,14 +112,11 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
-export interface EventStore {
-  append(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
-  /** The command log entry for this id, if a command with it was stored. */
-  findCommand(commandId: string): Promise<CommandRecord | undefined>;
+/** The port's reads: what code that only reads the log needs of it. */
+export interface EventReader {
   /** [] when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
-  subscribeToAll(options?: SubscribeOptions): Subscription;
   /** The position of the last event in the store, or undefined when it is empty. */
   headPosition(): Promise<Position | undefined>;
   /** Negative when a is before b, 0 when equal, positive when after. */
@@ -125,6 +124,15 @@ export interface EventStore {
   /** Throws when the position is not one this store could have made. */
   parsePosition(text: string): Position;
   close(): Promise<void>;
+}
+
+export interface EventStore extends EventReader {
+  append(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
+  /** The command log entry for this id, if a command with it was stored. */
+  findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** Faster bulk reads of the log, when this store can offer them (fast-log.port.ts); undefined otherwise. */
+  readonly fastLog?: FastLog;
 }
 
 /** The expected revision did not match; actual is -1 when the stream does not exist. */

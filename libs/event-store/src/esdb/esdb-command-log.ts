@@ -52,7 +52,7 @@
  *     reservation per event in parallel, append, read-back, completion); a plain append three.
  */
 import { randomUUID } from 'node:crypto';
-import { NO_STREAM, type EventStoreDBClient, type RecordedEvent as ClientRecordedEvent } from '@eventstore/db-client';
+import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
 import {
   AppendResult,
   CommandAlreadyRecordedError,
@@ -62,19 +62,18 @@ import {
   ExpectedRevision,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { formatPosition, positionFromClient } from './esdb-position';
+import { EsdbEventIds, EventIdTypes } from './esdb-event-ids';
 import { toEventData } from './esdb-mapping';
+import { readBack, sameId } from './esdb-read-back';
 import { bookkeepingEvent, exactly, lastEventOf, readStreamEvents, tryAppend } from './esdb-streams';
 
 export const COMMAND_LOG_STREAM_PREFIX = 'commandlog-';
-export const EVENT_ID_STREAM_PREFIX = 'eventid-';
 
 export const BookkeepingTypes = {
   commandClaimed: '$CommandClaimed',
   commandCompleted: '$CommandCompleted',
   commandReleased: '$CommandReleased',
-  eventIdReserved: '$EventIdReserved',
-  eventIdReleased: '$EventIdReleased',
+  ...EventIdTypes,
 } as const;
 
 interface Claim {
@@ -100,7 +99,11 @@ type CommandState =
 type Finished = { kind: 'completed'; record: CommandRecord } | { kind: 'released'; failure: Failure };
 
 export class EsdbCommandLog {
-  constructor(private readonly client: EventStoreDBClient) {}
+  private readonly eventIds: EsdbEventIds;
+
+  constructor(private readonly client: EventStoreDBClient) {
+    this.eventIds = new EsdbEventIds(client);
+  }
 
   /** The logged command, finishing it first when a crashed or slow writer left it pending. */
   async find(commandId: string): Promise<CommandRecord | undefined> {
@@ -170,11 +173,11 @@ export class EsdbCommandLog {
     append: () => Promise<AppendResult>,
   ): Promise<AppendResult> {
     const token = randomUUID();
-    await this.reserve(events, token, streamId);
+    await this.eventIds.reserve(events, token, streamId);
     try {
       return await append();
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) await this.release(events, token);
+      if (error instanceof WrongExpectedRevisionError) await this.eventIds.release(events, token);
       throw error;
     }
   }
@@ -211,7 +214,7 @@ export class EsdbCommandLog {
       event = bookkeepingEvent(BookkeepingTypes.commandCompleted, { ...record });
     } else {
       // Ids first: once the claim is released, a retry may reserve them again.
-      await this.release(claim.events, claim.commandId);
+      await this.eventIds.release(claim.events, claim.commandId);
       finished = { kind: 'released', failure: outcome.failure };
       event = bookkeepingEvent(BookkeepingTypes.commandReleased, {
         commandId: claim.commandId,
@@ -239,7 +242,7 @@ export class EsdbCommandLog {
 
   private async execute(claim: Claim): Promise<{ result: AppendResult } | { failure: Failure }> {
     try {
-      await this.reserve(claim.events, claim.commandId, claim.streamId);
+      await this.eventIds.reserve(claim.events, claim.commandId, claim.streamId);
     } catch (error) {
       if (error instanceof DuplicateEventIdError)
         return { failure: { kind: 'duplicate_event_id', eventId: error.eventId } };
@@ -269,91 +272,14 @@ export class EsdbCommandLog {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
   }
-
-  /** Reserves every id for the token, or none: DuplicateEventIdError for the first id held by another. */
-  private async reserve(events: EventToAppend[], token: string, streamId: string): Promise<void> {
-    const outcomes = await Promise.allSettled(events.map((event) => this.reserveOne(event.eventId, token, streamId)));
-    const rejected = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (!rejected) return;
-    if (rejected.reason instanceof DuplicateEventIdError) await this.release(events, token);
-    throw rejected.reason;
-  }
-
-  private async reserveOne(eventId: string, token: string, streamId: string): Promise<void> {
-    const stream = eventIdStream(eventId);
-    const reservation = bookkeepingEvent(BookkeepingTypes.eventIdReserved, { token, streamId });
-    // Most ids are new: try that first, and read only when the stream exists.
-    let expected = exactly(-1);
-    for (;;) {
-      const written = await tryAppend(this.client, stream, [reservation], expected);
-      if (written.ok) return;
-      const last = await lastEventOf(this.client, stream);
-      if (last?.type === BookkeepingTypes.eventIdReserved) {
-        if ((last.data as { token: string }).token === token) return;
-        throw new DuplicateEventIdError(eventId);
-      }
-      expected = exactly(last ? Number(last.revision) : -1);
-    }
-  }
-
-  /** Best effort: what is left reserved stays refused, which is the safe side. */
-  private async release(events: EventToAppend[], token: string): Promise<void> {
-    await Promise.allSettled(
-      events.map(async (event) => {
-        const stream = eventIdStream(event.eventId);
-        const last = await lastEventOf(this.client, stream);
-        if (last?.type !== BookkeepingTypes.eventIdReserved || (last.data as { token: string }).token !== token) return;
-        await tryAppend(
-          this.client,
-          stream,
-          [bookkeepingEvent(BookkeepingTypes.eventIdReleased, { token })],
-          BigInt(last.revision),
-        );
-      }),
-    );
-  }
 }
 
 export function commandLogStream(commandId: string): string {
   return `${COMMAND_LOG_STREAM_PREFIX}${commandId}`;
 }
 
-export function eventIdStream(eventId: string): string {
-  return `${EVENT_ID_STREAM_PREFIX}${eventId.toLowerCase()}`;
-}
-
-/** EventStoreDB answers ids in its canonical (lower-case) form. */
-function sameId(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
 function failureError(streamId: string, failure: Failure): Error {
   return failure.kind === 'duplicate_event_id'
     ? new DuplicateEventIdError(failure.eventId)
     : new WrongExpectedRevisionError(streamId, failure.expected, failure.actual);
-}
-
-/** The result of an append, from the events as stored (EventStoreDB answers an append with the last position only). */
-export async function readBack(
-  client: EventStoreDBClient,
-  streamId: string,
-  events: EventToAppend[],
-  firstRevision: number,
-): Promise<AppendResult> {
-  const stored = await readStreamEvents(client, streamId, { fromRevision: firstRevision, maxCount: events.length });
-  const appended = events.map((event, index) => {
-    const record: ClientRecordedEvent | undefined = stored[index];
-    const position = positionFromClient(record?.position);
-    if (!record || !sameId(record.id, event.eventId) || !position) {
-      throw new Error(`${streamId}@${firstRevision + index} is not the event ${event.eventId} that was just appended`);
-    }
-    return {
-      eventId: event.eventId,
-      type: event.type,
-      revision: Number(record.revision),
-      position: formatPosition(position),
-    };
-  });
-  const last = appended[appended.length - 1];
-  return { streamId, revision: last.revision, position: last.position, events: appended };
 }

@@ -31,7 +31,8 @@ import {
   Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { EsdbCommandLog, readBack } from './esdb-command-log';
+import { EsdbCommandLog } from './esdb-command-log';
+import { readBack } from './esdb-read-back';
 import { readAllFiltered } from './esdb-filtered-read';
 import { isSystemEvent, toEventData, toRecordedEvent } from './esdb-mapping';
 import { comparePositions, decodePosition, formatPosition, type EsdbPosition } from './esdb-position';

@@ -8,7 +8,7 @@ import {
   parseStreamId,
   toEventEnvelope,
 } from '@agreements/domain';
-import type { EventStore, Position, RecordedEvent } from '@agreements/event-store';
+import type { EventReader, Position, RecordedEvent } from '@agreements/event-store';
 import { CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE, type OutgoingMessage } from './cloud-events';
 
 /**
@@ -63,7 +63,7 @@ export class AgreementStatusFolder {
   private readonly cache = new Map<string, AgreementState>();
 
   constructor(
-    private readonly eventStore: EventStore,
+    private readonly eventStore: EventReader,
     private readonly maxStreams = 5000,
   ) {}
 

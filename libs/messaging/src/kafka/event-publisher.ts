@@ -1,4 +1,4 @@
-import { type EventStore, type RecordedEvent, sqliteLogFile } from '@agreements/event-store';
+import type { EventStore, RecordedEvent } from '@agreements/event-store';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { AgreementStatusFolder } from '../contracts/agreement-summary';
 import { StatusThread } from '../contracts/status-thread';
@@ -132,11 +132,11 @@ export class EventPublisher {
    */
   statusMessages(events: readonly RecordedEvent[]): Promise<OutgoingMessage[]> {
     if (events.length === 0) return Promise.resolve([]);
-    const log = this.options.statusThread ? sqliteLogFile(this.options.eventStore) : undefined;
+    const log = this.options.statusThread ? this.options.eventStore.fastLog?.handle : undefined;
     if (log === undefined) return this.statusFolder.statusMessages(events);
     if (!this.statusThread || this.statusThread.failed) {
       void this.statusThread?.close();
-      this.statusThread = StatusThread.start({ file: log, cacheSize: this.options.statusCacheSize ?? 5000 });
+      this.statusThread = StatusThread.start({ log, cacheSize: this.options.statusCacheSize ?? 5000 });
     }
     return this.statusThread.statusMessages(events);
   }

@@ -1,20 +1,20 @@
-import Database from 'better-sqlite3';
 import { parseStreamId } from '@agreements/domain';
-import type { EventStore, RecordedEvent } from '@agreements/event-store';
+import type { EventStore, FastLog, RecordedEvent } from '@agreements/event-store';
 import { toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
+import type { Db } from '../store/sql';
 import { generationTables } from '../store/schema';
 import { EVENT_COLUMNS, type EventRowValues, toRowValues } from '../store/stream-events';
 import { yieldToEventLoop } from './yield-to-event-loop';
-import { LOG_ROW_VALUES, LOG_STREAM_FILTER } from './log-rows';
+import { READ_MODEL_STREAMS } from './log-rows';
 
 // A rebuild's first step: the event copy of a new generation, every event up to the store's head
 // when the rebuild started, with the generation's checkpoint at that head. Nothing is folded
 // here: the views are derived afterwards, one stream at a time, from the copy (materialize.ts).
 //
-// Three ways, same rows, all in log order. When the log and the read models are both SQLite
-// files, one SQLite connection attaches the log and copies with INSERT ... SELECT: no event goes
-// through JavaScript. From a SQLite log into PostgreSQL, SQLite reads the rows (unparsed) and they
+// Three ways, same rows, all in log order. When the store has a fast log (a SQLite file) and the
+// read models are a SQLite file too, its copier copies inside SQLite: no event goes through
+// JavaScript. From a fast log into PostgreSQL, its reader hands over raw rows (unparsed) and they
 // are inserted in multi-row statements; from any other store, the events are read through the
 // EventStore port and inserted the same way, one batch written while the next is read.
 
@@ -60,57 +60,54 @@ export function exclusiveRunner(): Exclusive {
   };
 }
 
-/** The copy through the port, or from `log` (the store's sqliteLogFile) when given: inside SQLite when the read models are SQLite too. */
+/** The copy through the port, or from the store's fast log when it has one: inside SQLite when the read models are SQLite too. */
 export async function copyEventLog(
   eventStore: EventStore,
   store: ReadModelStore,
   generation: number,
   head: string | undefined,
-  log: string | undefined,
+  log: FastLog | undefined,
   options: CopyOptions,
 ): Promise<CopyResult> {
   if (head === undefined) return { events: 0, checkpoint: undefined, recordedAt: undefined, method: 'read-and-insert' };
-  if (log !== undefined && store.flavor === 'sqlite') return copyByAttaching(log, store.location, generation, Number(head), options);
-  const batches = log !== undefined ? batchesFromSqliteLog(log, Number(head), options.batchSize) : batchesFromPort(eventStore, head, options.batchSize);
+  if (log !== undefined && store.flavor === 'sqlite') return copyByAttaching(log, store, generation, Number(head), options);
+  const batches = log !== undefined ? batchesFromFastLog(log, Number(head), options.batchSize) : batchesFromPort(eventStore, head, options.batchSize);
   return copyByReading(batches, store, generation, options);
 }
 
 /**
- * The copy inside SQLite: a connection to the read-model file attaches the log (read only by
- * this connection; WAL lets the API go on writing it) and copies a range of positions per
- * transaction, in log order (a sequential read), as LOG_ROW_VALUES.
+ * The copy inside SQLite (the fast log's copier), a range of positions per transaction, in log
+ * order; the read-model file's writes of this copy and of the views take turns (exclusive).
  */
-async function copyByAttaching(logFile: string, readModelFile: string, generation: number, head: number, options: CopyOptions): Promise<CopyResult> {
-  const table = generationTables(generation).events;
-  const db = new Database(readModelFile, { timeout: 15_000 });
+async function copyByAttaching(log: FastLog, store: ReadModelStore, generation: number, head: number, options: CopyOptions): Promise<CopyResult> {
+  const copier = log.openCopier({ file: store.location, table: generationTables(generation).events, columns: EVENT_COLUMNS }, READ_MODEL_STREAMS);
   try {
-    db.pragma('synchronous = NORMAL');
-    db.pragma('cache_size = -131072');
-    db.prepare('ATTACH DATABASE ? AS log').run(logFile);
-    const copy = db.prepare(
-      `INSERT INTO main.${table} (${EVENT_COLUMNS.join(', ')})
-       SELECT ${LOG_ROW_VALUES} FROM log.events WHERE position > ? AND position <= ? AND ${LOG_STREAM_FILTER} ORDER BY position`,
-    );
     const exclusive = options.exclusive ?? exclusiveRunner();
-    const atHead = db.prepare<[number], { recorded_at: string }>('SELECT recorded_at FROM log.events WHERE position = ?');
-    const setCheckpoint = db.prepare(
-      `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = ?, updated_at = ? WHERE generation = ? AND status = 'building'`,
-    );
     // Every event up to the head counts as applied (as in live projection), copied or not.
-    const total = (db.prepare('SELECT COUNT(*) AS n FROM log.events WHERE position <= ?').get(head) as { n: number }).n;
+    const total = copier.countUpTo(head);
     let copied = 0;
     for (let from = 0; from < head; from += options.batchSize) {
       const to = Math.min(head, from + options.batchSize);
-      copied += await exclusive(async () => Number(db.transaction(() => copy.run(from, to).changes)()));
+      copied += await exclusive(async () => copier.copyRange(from, to));
       options.onProgress({ events: copied, total, position: String(to) });
       await yieldToEventLoop();
     }
-    const recordedAt = atHead.get(head)?.recorded_at;
-    const updated = await exclusive(async () => setCheckpoint.run(String(head), recordedAt ?? null, total, new Date().toISOString(), generation));
-    if (updated.changes !== 1) throw new Error(`read-model generation ${generation} is no longer building: another rebuild took over?`);
+    const recordedAt = copier.recordedAt(head);
+    await exclusive(() =>
+      store.writeTransaction(async (db) => {
+        await assertBuilding(store, generation, db);
+        await store.sql.run(db, `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = ?, updated_at = ? WHERE generation = ?`, [
+          String(head),
+          recordedAt ?? null,
+          total,
+          new Date().toISOString(),
+          generation,
+        ]);
+      }),
+    );
     return { events: total, checkpoint: String(head), recordedAt, method: 'sqlite-attach' };
   } finally {
-    db.close();
+    copier.close();
   }
 }
 
@@ -154,30 +151,18 @@ async function* batchesFromPort(eventStore: EventStore, head: string, batchSize:
   }
 }
 
-/** A SQLite log read by SQLite itself (rows as LOG_ROW_VALUES: nothing parsed), up to the head, a range of positions at a time. */
-async function* batchesFromSqliteLog(file: string, head: number, batchSize: number): AsyncGenerator<CopyBatch> {
-  const db = new Database(file, { readonly: true, timeout: 15_000 });
+/** The fast log's raw rows (nothing parsed), up to the head, a range of positions at a time. */
+async function* batchesFromFastLog(log: FastLog, head: number, batchSize: number): AsyncGenerator<CopyBatch> {
+  const reader = log.openReader(READ_MODEL_STREAMS);
   try {
-    db.pragma('mmap_size = 2147418112');
-    const select = db
-      .prepare<[number, number], EventRowValues>(`SELECT ${LOG_ROW_VALUES} FROM events WHERE position > ? AND position <= ? AND ${LOG_STREAM_FILTER} ORDER BY position`)
-      .raw(true);
-    const count = db.prepare<[number, number], number>('SELECT COUNT(*) FROM events WHERE position > ? AND position <= ?').pluck();
-    const lastOf = db.prepare<[number, number], { position: number; recorded_at: string }>(
-      'SELECT position, recorded_at FROM events WHERE position > ? AND position <= ? ORDER BY position DESC LIMIT 1',
-    );
     for (let from = 0; from < head; from += batchSize) {
       const to = Math.min(head, from + batchSize);
-      const last = lastOf.get(from, to);
+      const { count, last } = reader.rangeSummary(from, to);
       if (!last) continue;
-      yield {
-        rows: select.all(from, to).filter((row) => parseStreamId(row[0]) !== undefined),
-        count: count.get(from, to) ?? 0,
-        last: { position: String(last.position), recordedAt: last.recorded_at },
-      };
+      yield { rows: reader.rangeEvents(from, to).filter((row) => parseStreamId(row[0]) !== undefined), count, last };
     }
   } finally {
-    db.close();
+    await reader.close();
   }
 }
 
@@ -196,10 +181,7 @@ async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadMode
         // Nobody reads this generation yet and a failed rebuild drops it: its commits need not
         // wait for the disk (PostgreSQL; SQLite in WAL mode with synchronous=NORMAL does not anyway).
         if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
-        const info = await store.generationInfo(generation, db);
-        if (!info || info.status !== 'building') {
-          throw new Error(`read-model generation ${generation} is ${info?.status ?? 'gone'}, not building: another rebuild took over?`);
-        }
+        await assertBuilding(store, generation, db);
         await store.sql.insertMany(db, tables.events, EVENT_COLUMNS, batch.rows as unknown as unknown[][]);
         await store.sql.run(
           db,
@@ -216,6 +198,13 @@ async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadMode
   }
   if (writing) await writing;
   return { events, checkpoint: last?.position, recordedAt: last?.recordedAt, method: 'read-and-insert' };
+}
+
+async function assertBuilding(store: ReadModelStore, generation: number, db: Db): Promise<void> {
+  const info = await store.generationInfo(generation, db);
+  if (!info || info.status !== 'building') {
+    throw new Error(`read-model generation ${generation} is ${info?.status ?? 'gone'}, not building: another rebuild took over?`);
+  }
 }
 
 /** The events after a position (all from the start when undefined), at most `size`. */

@@ -1,40 +1,14 @@
+import type { FastLogReaderOptions, RawStreamEvent } from '@agreements/event-store';
 import type { StoredEvent } from '../folding/stored-event';
 
-// How a rebuild reads the SQLite event log's rows with SQLite itself (copy-events.ts, and the
-// materializing threads, which load nothing of the event store).
+// How a rebuild takes the rows of the event store's fast log (copy-events.ts, and the
+// materializing threads).
 
 /** The log's streams that may be the read models' (parseStreamId has the last word). */
-export const LOG_STREAM_FILTER = "(stream_id LIKE 'agreement-%' OR stream_id LIKE 'process-%')";
-
-/**
- * A row of the SQLite event log as a row of the event copy (EVENT_COLUMNS order, the values of
- * toRowValues): the data column as stored (written by JSON.stringify, copied unparsed), the
- * business time and the sources out of the metadata.
- */
-export const LOG_ROW_VALUES = `stream_id, revision, CAST(position AS TEXT), event_id, type, data,
-  json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]')`;
-
-/**
- * A row of the SQLite event log as the materializing threads read it: the business time and the
- * sources come out of the metadata in one JSON array (one json_extract call: half the cost of two
- * on this column). logRowToStoredEvent turns it into the event the fold takes.
- */
-export const LOG_EVENT_VALUES = `stream_id, revision, CAST(position AS TEXT), event_id, type, data, recorded_at,
-  json_extract(metadata, '$.occurredAt', '$.sources')`;
-
-export type LogEventValues = readonly [
-  streamId: string,
-  revision: number,
-  position: string,
-  eventId: string,
-  type: string,
-  data: string,
-  recordedAt: string,
-  timeAndSources: string,
-];
+export const READ_MODEL_STREAMS: FastLogReaderOptions = { streamPrefixes: ['agreement-', 'process-'] };
 
 /** The same event as toStoredEvent makes of the RecordedEvent the store would read. */
-export function logRowToStoredEvent(row: LogEventValues): StoredEvent {
+export function rawStreamEventToStoredEvent(row: RawStreamEvent): StoredEvent {
   const [occurredAt, sources] = JSON.parse(row[7]) as [string, StoredEvent['sources'] | null];
   return {
     eventId: row[3],

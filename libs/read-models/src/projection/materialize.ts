@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import Database from 'better-sqlite3';
+import type { FastLog } from '@agreements/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { readStreamEvents } from '../store/stream-events';
 import { writeDerivedRowSet } from './derived-rows';
 import { type DerivedChunk, deriveChunk } from './derive-chunk';
 import { type Exclusive, exclusiveRunner } from './copy-events';
-import { LOG_STREAM_FILTER } from './log-rows';
+import { READ_MODEL_STREAMS } from './log-rows';
 import { MaterializeWorkers } from './materialize-workers';
 
 export interface MaterializeProgress {
@@ -22,18 +22,18 @@ export interface MaterializeResult extends MaterializeProgress {
 }
 
 /**
- * Where the streams' events are read: the generation's event copy (indexed by now), or the SQLite
- * event log itself, up to a position (the copy's checkpoint), with its own (stream_id, revision)
- * index, so that the views can be derived while the copy is still being written.
+ * Where the streams' events are read: the generation's event copy (indexed by now), or the event
+ * store's fast log itself, up to a position (the copy's checkpoint), by stream, so that the views
+ * can be derived while the copy is still being written.
  */
-export type MaterializeSource = { kind: 'copy' } | { kind: 'log'; file: string; head: number };
+export type MaterializeSource = { kind: 'copy' } | { kind: 'log'; log: FastLog; head: number };
 
 export interface MaterializeOptions {
   /** Streams read, folded and written at a time. Default 500. */
   chunkStreams?: number;
   /**
    * Threads that read and fold chunks, each with its own read connection to a SQLite file (the
-   * copy of SQLite read models, or a SQLite log). Default: one per core, at most 4; 0 folds on
+   * copy of SQLite read models, or the fast log). Default: one per core, at most 4; 0 folds on
    * this thread (and is the only way on PostgreSQL reading the copy).
    */
   workers?: number;
@@ -62,12 +62,12 @@ export async function materializeGeneration(store: ReadModelStore, generation: n
   const chunk = options.chunkStreams ?? 500;
   const source = options.source ?? { kind: 'copy' };
   const exclusive = options.exclusive ?? exclusiveRunner();
-  // Threads read SQLite files: the copy of SQLite read models, or a SQLite log.
+  // Threads read SQLite files: the copy of SQLite read models, or the fast log.
   const threads = store.flavor === 'sqlite' || source.kind === 'log' ? (options.workers ?? Math.min(4, availableParallelism())) : 0;
   if (source.kind === 'log' && threads === 0) throw new Error('reading streams from the log needs materializing threads');
   const done: MaterializeResult = { streams: 0, events: 0, foreign: [] };
 
-  const lister = source.kind === 'log' ? logStreamLister(source.file, chunk) : copyStreamLister(store, tables.events, chunk);
+  const lister = source.kind === 'log' ? logStreamLister(source.log, chunk) : copyStreamLister(store, tables.events, chunk);
   // Chunks are written one at a time, in the order they are derived.
   let writing: Promise<void> = Promise.resolve();
   const write = (derived: DerivedChunk): Promise<void> => {
@@ -102,7 +102,12 @@ export async function materializeGeneration(store: ReadModelStore, generation: n
       return done;
     }
 
-    const workers = MaterializeWorkers.start(threads, source.kind === 'log' ? { source } : { source: { kind: 'copy', file: store.location, table: tables.events } });
+    const workers = MaterializeWorkers.start(
+      threads,
+      source.kind === 'log'
+        ? { source: { kind: 'log', log: source.log.handle, head: source.head } }
+        : { source: { kind: 'copy', file: store.location, table: tables.events } },
+    );
     try {
       // Each thread has a few chunks queued, so none waits while results are written (or while
       // the copy's index is built, which holds the file's write lock for seconds).
@@ -159,21 +164,18 @@ function copyStreamLister(store: ReadModelStore, table: string, chunk: number): 
   };
 }
 
-/** Stream ids from the log's own (stream_id, revision) index, read-only. */
-function logStreamLister(file: string, chunk: number): StreamLister {
-  const db = new Database(file, { readonly: true, timeout: 15_000 });
-  const select = db
-    .prepare<[string], string>(`SELECT DISTINCT stream_id FROM events WHERE stream_id > ? AND ${LOG_STREAM_FILTER} ORDER BY stream_id LIMIT ${chunk}`)
-    .pluck();
+/** Stream ids from the fast log, in key order. */
+function logStreamLister(log: FastLog, chunk: number): StreamLister {
+  const reader = log.openReader(READ_MODEL_STREAMS);
   let after = '';
   return {
     async next() {
-      const ids = select.all(after);
+      const ids = reader.streamIdsAfter(after, chunk);
       if (ids.length > 0) after = ids[ids.length - 1];
       return ids;
     },
     close() {
-      db.close();
+      void reader.close();
     },
   };
 }

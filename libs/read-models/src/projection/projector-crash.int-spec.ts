@@ -10,7 +10,7 @@ import { Projector } from './projector';
 import { rebuildReadModels } from './rebuild';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
-const REGISTER = join(ROOT, 'libs/read-models/src/testing/swc-register.js');
+const REGISTER = join(ROOT, 'libs/worker-threads/src/swc-register.js');
 const CHILD = join(ROOT, 'libs/read-models/src/testing/projector-child.ts');
 
 interface ChildLines {

@@ -1,4 +1,4 @@
-import { type EventStore, sqliteLogFile } from '@agreements/event-store';
+import type { EventStore } from '@agreements/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
 import { applyBatch, applyBatchWithin, type PositionComparator } from './apply-batch';
 import { generationTables } from '../store/schema';
@@ -54,7 +54,7 @@ export interface RebuildOptions {
   onProgress?: (progress: RebuildProgress) => void;
   /** Keep the replaced generation's tables (default: drop them after the switch). */
   keepPreviousGeneration?: boolean;
-  /** false: copy through the event store port even when SQLite could copy it itself (tests compare both). */
+  /** false: read through the event store port even when the store has a fast log (tests compare both). */
   attach?: boolean;
 }
 
@@ -96,7 +96,7 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
   };
 
   try {
-    const log = options.attach === false ? undefined : sqliteLogFile(eventStore);
+    const log = options.attach === false ? undefined : eventStore.fastLog;
     const copyOptions: CopyOptions = {
       batchSize,
       onProgress: (p) => report('loading', { events: p.events, eventsTotal: p.total, position: p.position }),
@@ -113,7 +113,7 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
     let copied: CopyResult;
     let materialized: MaterializeResult;
     if (log !== undefined && headAtStart !== undefined && (options.workers ?? 1) > 0) {
-      // A SQLite log: threads derive the views from it (by its own stream index) while this
+      // A fast log: threads derive the views from it (by stream) while this
       // thread copies the events and indexes the copy. Into SQLite, the writes of both take turns.
       const exclusive = store.flavor === 'sqlite' ? exclusiveRunner() : undefined;
       const copying = copyEventLog(eventStore, store, generation, headAtStart, log, { ...copyOptions, exclusive }).then(async (result) => {
@@ -122,7 +122,7 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
         await (exclusive ?? ((work) => work()))(() => store.createIndexes(generation));
         return result;
       });
-      const materializing = materializeGeneration(store, generation, { ...materializeOptions, exclusive, source: { kind: 'log', file: log, head: Number(headAtStart) } });
+      const materializing = materializeGeneration(store, generation, { ...materializeOptions, exclusive, source: { kind: 'log', log, head: Number(headAtStart) } });
       const [copiedOutcome, materializedOutcome] = await Promise.allSettled([copying, materializing]);
       if (copiedOutcome.status === 'rejected') throw copiedOutcome.reason;
       if (materializedOutcome.status === 'rejected') throw materializedOutcome.reason;

@@ -1,5 +1,5 @@
 // Measures rebuildReadModels. Run with:
-//   node --max-old-space-size=8192 -r ./libs/read-models/src/testing/swc-register.js \
+//   node --max-old-space-size=8192 -r ./libs/worker-threads/src/swc-register.js \
 //     libs/read-models/src/testing/bench-rebuild.ts [sqlite|postgres] [dir] [streams] [eventsPerStream]
 // The event store is generated once into {dir}/events.sqlite (streams interleaved at random, every
 // command decided by the real deciders) and reused by later runs.

@@ -57,15 +57,15 @@
  * unknown services or methods (answered UNIMPLEMENTED by grpc-js).
  */
 import * as grpc from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
-import { InMemoryEsdbState, type LogRecord } from './in-memory-state';
-import { checkCommit, type ExpectedVersion } from './check-commit';
-import { acceptAll, checkpointInterval, toRecordFilter, type RecordFilter } from './filters';
+import type { Empty } from '@eventstore/db-client/generated/shared_pb';
+import { handleAppend } from './append-handler';
+import { InMemoryEsdbState } from './in-memory-state';
+import { handleRead } from './read-handler';
+import type { AppendCall, ReadCall, ServerContext } from './server-context';
+import type { AppendResp } from '@eventstore/db-client/generated/streams_pb';
 
 export interface EsdbTestServerOptions {
   /** 0 (default) binds an ephemeral port; restarts of the same instance reuse the bound port. */
@@ -77,11 +77,6 @@ export interface EsdbTestServerOptions {
   serverVersion?: string;
 }
 
-type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
-type AppendCall = grpc.ServerReadableStream<AppendReq, AppendResp>;
-
-const MAX_UINT64 = (1n << 64n) - 1n;
-
 export class EsdbTestServer {
   readonly state: InMemoryEsdbState;
   private readonly host: string;
@@ -89,12 +84,14 @@ export class EsdbTestServer {
   private readonly serverVersion: string;
   private server: grpc.Server | undefined;
   private readonly openCalls = new Set<ReadCall | AppendCall>();
+  private readonly context: ServerContext;
 
   constructor(options: EsdbTestServerOptions = {}) {
     this.state = options.state ?? new InMemoryEsdbState();
     this.host = options.host ?? '127.0.0.1';
     this.requestedPort = options.port ?? 0;
     this.serverVersion = options.serverVersion ?? '24.10.0';
+    this.context = { state: this.state, openCalls: this.openCalls };
   }
 
   /** The bound port (after start). */
@@ -115,8 +112,9 @@ export class EsdbTestServer {
     if (this.server) return this.port;
     const server = new grpc.Server();
     server.addService(StreamsService, {
-      append: (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) => this.append(call, callback),
-      read: (call: ReadCall) => this.read(call),
+      append: (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) =>
+        handleAppend(this.context, call, callback),
+      read: (call: ReadCall) => handleRead(this.context, call),
       // BatchAppend, Delete and Tombstone are left to grpc-js, which answers UNIMPLEMENTED.
     });
     server.addService(ServerFeaturesService, {
@@ -170,452 +168,4 @@ export class EsdbTestServer {
         method('event_store.client.server_features.ServerFeatures', 'GetSupportedMethods'),
       ]);
   }
-
-  // ---------------------------------------------------------------------------------------------
-  // Append
-
-  private append(call: AppendCall, callback: grpc.sendUnaryData<AppendResp>): void {
-    this.openCalls.add(call);
-    const messages: AppendReq[] = [];
-    let answered = false;
-    const answer = (error: Partial<grpc.StatusObject> | null, response?: AppendResp) => {
-      if (answered) return;
-      answered = true;
-      this.openCalls.delete(call);
-      callback(error, response);
-    };
-    call.on('data', (message: AppendReq) => messages.push(message));
-    call.on('error', (error: Partial<grpc.StatusObject>) =>
-      answer({ code: error.code ?? grpc.status.CANCELLED, details: error.details ?? 'Call cancelled' }),
-    );
-    call.on('end', () => {
-      try {
-        answer(null, this.decideAppend(messages));
-      } catch (error) {
-        answer(error instanceof RpcError ? error.status : { code: grpc.status.UNKNOWN, details: String(error) });
-      }
-    });
-  }
-
-  private decideAppend(messages: AppendReq[]): AppendResp {
-    const [header, ...proposed] = messages;
-    const options = header?.getOptions();
-    if (!options) throw invalidArgument('the first message of an append must be its options');
-    const streamName = streamNameOf(options.getStreamIdentifier());
-    const expected = expectedVersionOf(options);
-
-    const events = proposed.map((message) => {
-      const proposedMessage = message.getProposedMessage();
-      if (!proposedMessage) throw invalidArgument('after the options, an append carries proposed messages only');
-      const metadata = proposedMessage.getMetadataMap();
-      const type = metadata.get('type');
-      if (type === undefined) throw missingMetadata('type');
-      const contentType = metadata.get('content-type');
-      if (contentType === undefined) throw missingMetadata('content-type');
-      const eventId = uuidToString(proposedMessage.getId());
-      if (!eventId) throw invalidArgument('a proposed message needs an id');
-      return {
-        eventId,
-        type,
-        contentType: contentType === 'application/json' ? 'application/json' : 'application/octet-stream',
-        data: proposedMessage.getData_asU8(),
-        customMetadata: proposedMessage.getCustomMetadata_asU8(),
-      };
-    });
-
-    const decision = checkCommit(
-      this.state,
-      streamName,
-      expected,
-      events.map((event) => event.eventId),
-    );
-    const response = new AppendResp();
-    switch (decision.decision) {
-      case 'wrong_expected_version': {
-        response.setWrongExpectedVersion(wrongExpectedVersion(expected, decision.currentVersion));
-        return response;
-      }
-      case 'idempotent': {
-        const last = this.state.recordAt(streamName, decision.lastRevision);
-        response.setSuccess(success(decision.lastRevision, last?.position));
-        return response;
-      }
-      case 'ok': {
-        const written = this.state.write(streamName, events);
-        const last = written.at(-1);
-        response.setSuccess(success(this.state.lastRevision(streamName), last?.position));
-        return response;
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Read
-
-  private read(call: ReadCall): void {
-    try {
-      const options = call.request.getOptions();
-      if (!options) throw invalidArgument('a read needs options');
-      const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
-      const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
-      const filter = options.hasFilter() ? toRecordFilter(options.getFilter()!) : undefined;
-      const toEvent = (record: LogRecord) => new ReadResp().setEvent(readEvent(record, structuredIds));
-
-      if (options.hasSubscription()) {
-        if (backwards) throw invalidArgument('subscriptions only read forwards');
-        this.subscribe(call, options, filter, toEvent);
-        return;
-      }
-      const count = options.hasCount() ? BigInt(options.getCount()) : MAX_UINT64;
-      if (options.hasStream()) {
-        if (filter) throw invalidArgument('stream reads cannot be filtered');
-        this.readStream(
-          call,
-          options.getStream()!,
-          backwards,
-          count,
-          options.getControlOption()?.getCompatibility() ?? 0,
-          toEvent,
-        );
-      } else if (options.hasAll()) {
-        this.readAll(call, options.getAll()!, backwards, count, filter ?? acceptAll, toEvent);
-      } else {
-        throw invalidArgument('a read is of a stream or of $all');
-      }
-    } catch (error) {
-      call.emit(
-        'error',
-        error instanceof RpcError ? error.status : { code: grpc.status.UNKNOWN, details: String(error) },
-      );
-    }
-  }
-
-  private readStream(
-    call: ReadCall,
-    streamOptions: ReadReq.Options.StreamOptions,
-    backwards: boolean,
-    count: bigint,
-    compatibility: number,
-    toEvent: (record: LogRecord) => ReadResp,
-  ): void {
-    const streamName = streamNameOf(streamOptions.getStreamIdentifier());
-    const lastRevision = this.state.lastRevision(streamName);
-    if (lastRevision < 0n) {
-      const identifier = new StreamIdentifier().setStreamName(Buffer.from(streamName, 'utf8'));
-      this.sendAll(call, [
-        new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(identifier)),
-      ]);
-      return;
-    }
-    const records = this.state.streamRecords(streamName);
-    const selected: LogRecord[] = [];
-    if (backwards) {
-      let from = streamOptions.hasStart()
-        ? 0n
-        : streamOptions.hasRevision()
-          ? BigInt(streamOptions.getRevision())
-          : lastRevision;
-      if (from > lastRevision) from = lastRevision;
-      for (let revision = from; revision >= 0n && BigInt(selected.length) < count; revision--)
-        selected.push(records[Number(revision)]);
-    } else {
-      const from = streamOptions.hasEnd()
-        ? lastRevision + 1n
-        : streamOptions.hasRevision()
-          ? BigInt(streamOptions.getRevision())
-          : 0n;
-      for (let revision = from; revision <= lastRevision && BigInt(selected.length) < count; revision++) {
-        selected.push(records[Number(revision)]);
-      }
-    }
-    const responses = selected.map(toEvent);
-    if (!backwards && compatibility >= 1) responses.push(new ReadResp().setLastStreamPosition(lastRevision.toString()));
-    this.sendAll(call, responses);
-  }
-
-  private readAll(
-    call: ReadCall,
-    allOptions: ReadReq.Options.AllOptions,
-    backwards: boolean,
-    count: bigint,
-    filter: RecordFilter,
-    toEvent: (record: LogRecord) => ReadResp,
-  ): void {
-    const log = this.state.log;
-    const selected: LogRecord[] = [];
-    const take = (record: LogRecord) => {
-      if (filter(record)) selected.push(record);
-      return BigInt(selected.length) < count;
-    };
-    if (backwards) {
-      // From a position, a backwards read returns the events before it, as the server reads the
-      // log backwards from that offset.
-      const from = allOptions.hasPosition()
-        ? this.state.indexAtOrAfter(positionOf(allOptions.getPosition()!)) - 1
-        : log.length - 1;
-      for (let index = from; index >= 0 && count > 0n; index--) if (!take(log[index])) break;
-    } else {
-      const from = allOptions.hasEnd()
-        ? log.length
-        : allOptions.hasPosition()
-          ? this.state.indexAtOrAfter(positionOf(allOptions.getPosition()!))
-          : 0;
-      for (let index = from; index < log.length && count > 0n; index++) if (!take(log[index])) break;
-    }
-    this.sendAll(call, selected.map(toEvent));
-  }
-
-  /** Writes the responses following back-pressure, then ends the call with OK. */
-  private sendAll(call: ReadCall, responses: ReadResp[]): void {
-    this.openCalls.add(call);
-    let next = 0;
-    let cancelled = false;
-    call.on('cancelled', () => {
-      cancelled = true;
-      this.openCalls.delete(call);
-    });
-    const pump = () => {
-      while (!cancelled && next < responses.length) {
-        if (!call.write(responses[next++])) {
-          call.once('drain', pump);
-          return;
-        }
-      }
-      if (!cancelled) {
-        this.openCalls.delete(call);
-        call.end();
-      }
-    };
-    pump();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Subscriptions
-
-  private subscribe(
-    call: ReadCall,
-    options: ReadReq.Options,
-    filter: RecordFilter | undefined,
-    toEvent: (record: LogRecord) => ReadResp,
-  ): void {
-    let source: () => LogRecord[];
-    let nextIndex: number;
-    if (options.hasStream()) {
-      if (filter) throw invalidArgument('stream subscriptions cannot be filtered');
-      const streamOptions = options.getStream()!;
-      const streamName = streamNameOf(streamOptions.getStreamIdentifier());
-      source = () => this.state.streamRecords(streamName) as LogRecord[];
-      // From a revision is exclusive: the subscription starts with the next event.
-      nextIndex = streamOptions.hasEnd()
-        ? source().length
-        : streamOptions.hasRevision()
-          ? Number(BigInt(streamOptions.getRevision()) + 1n)
-          : 0;
-    } else if (options.hasAll()) {
-      const allOptions = options.getAll()!;
-      source = () => this.state.log;
-      nextIndex = allOptions.hasEnd()
-        ? this.state.log.length
-        : allOptions.hasPosition()
-          ? firstIndexAfter(this.state, positionOf(allOptions.getPosition()!))
-          : 0;
-    } else {
-      throw invalidArgument('a subscription is to a stream or to $all');
-    }
-
-    const interval = filter && options.hasAll() ? checkpointInterval(options.getFilter()!) : undefined;
-    const accepts = filter ?? acceptAll;
-    let considered = 0;
-    let caughtUpSent = false;
-    let waitingForDrain = false;
-    let closed = false;
-
-    const pump = () => {
-      if (closed || waitingForDrain) return;
-      const records = source();
-      while (!closed) {
-        let response: ReadResp | undefined;
-        let checkpoint: ReadResp | undefined;
-        if (nextIndex < records.length) {
-          const record = records[nextIndex++];
-          if (accepts(record)) response = toEvent(record);
-          if (interval !== undefined && ++considered >= interval) {
-            considered = 0;
-            checkpoint = new ReadResp().setCheckpoint(
-              new ReadResp.Checkpoint()
-                .setCommitPosition(record.position.toString())
-                .setPreparePosition(record.position.toString()),
-            );
-          }
-        } else if (!caughtUpSent) {
-          caughtUpSent = true;
-          response = new ReadResp().setCaughtUp(new ReadResp.CaughtUp());
-        } else {
-          return;
-        }
-        let writable = true;
-        if (response) writable = call.write(response) && writable;
-        if (checkpoint) writable = call.write(checkpoint) && writable;
-        if (!writable) {
-          waitingForDrain = true;
-          call.once('drain', () => {
-            waitingForDrain = false;
-            pump();
-          });
-          return;
-        }
-      }
-    };
-
-    const unsubscribe = this.state.onAppend(() => pump());
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      this.openCalls.delete(call);
-    };
-    call.on('cancelled', close);
-    call.on('error', close);
-    call.on('finish', close);
-    this.openCalls.add(call);
-
-    call.write(new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID())));
-    pump();
-  }
-}
-
-// -----------------------------------------------------------------------------------------------
-// Helpers
-
-class RpcError extends Error {
-  constructor(readonly status: Partial<grpc.StatusObject>) {
-    super(status.details);
-  }
-}
-
-function invalidArgument(details: string): RpcError {
-  return new RpcError({ code: grpc.status.INVALID_ARGUMENT, details });
-}
-
-function missingMetadata(property: string): RpcError {
-  const metadata = new grpc.Metadata();
-  metadata.set('exception', 'missing-required-metadata-property');
-  metadata.set('required-metadata-properties', property);
-  return new RpcError({
-    code: grpc.status.INVALID_ARGUMENT,
-    details: `Required metadata property ${property} is missing`,
-    metadata,
-  });
-}
-
-function streamNameOf(identifier: StreamIdentifier | undefined): string {
-  if (!identifier) throw invalidArgument('a stream identifier is required');
-  return Buffer.from(identifier.getStreamName_asU8()).toString('utf8');
-}
-
-function expectedVersionOf(options: AppendReq.Options): ExpectedVersion {
-  switch (options.getExpectedStreamRevisionCase()) {
-    case AppendReq.Options.ExpectedStreamRevisionCase.ANY:
-      return { kind: 'any' };
-    case AppendReq.Options.ExpectedStreamRevisionCase.NO_STREAM:
-      return { kind: 'no_stream' };
-    case AppendReq.Options.ExpectedStreamRevisionCase.STREAM_EXISTS:
-      return { kind: 'stream_exists' };
-    case AppendReq.Options.ExpectedStreamRevisionCase.REVISION:
-      return { kind: 'revision', revision: BigInt(options.getRevision()) };
-    default:
-      throw invalidArgument('an append needs an expected stream revision');
-  }
-}
-
-function success(currentRevision: bigint, position: bigint | undefined): AppendResp.Success {
-  const result = new AppendResp.Success();
-  if (currentRevision < 0n) result.setNoStream(new Empty());
-  else result.setCurrentRevision(currentRevision.toString());
-  if (position === undefined) result.setNoPosition(new Empty());
-  else
-    result.setPosition(
-      new AppendResp.Position().setCommitPosition(position.toString()).setPreparePosition(position.toString()),
-    );
-  return result;
-}
-
-function wrongExpectedVersion(expected: ExpectedVersion, currentVersion: bigint): AppendResp.WrongExpectedVersion {
-  const result = new AppendResp.WrongExpectedVersion();
-  // Both the fields of servers since 20.6.1 and the deprecated 20.6.0 ones, as the server sends them.
-  if (currentVersion < 0n) {
-    result.setCurrentNoStream(new Empty());
-    result.setNoStream2060(new Empty());
-  } else {
-    result.setCurrentRevision(currentVersion.toString());
-    result.setCurrentRevision2060(Number(currentVersion));
-  }
-  switch (expected.kind) {
-    case 'any':
-      result.setExpectedAny(new Empty());
-      result.setAny2060(new Empty());
-      break;
-    case 'stream_exists':
-      result.setExpectedStreamExists(new Empty());
-      result.setStreamExists2060(new Empty());
-      break;
-    case 'no_stream':
-      result.setExpectedNoStream(new Empty());
-      break;
-    case 'revision':
-      result.setExpectedRevision(expected.revision.toString());
-      result.setExpectedRevision2060(Number(expected.revision));
-      break;
-  }
-  return result;
-}
-
-function positionOf(position: ReadReq.Options.Position): bigint {
-  // commit = prepare for every event here; the commit position orders the log.
-  return BigInt(position.getCommitPosition());
-}
-
-function firstIndexAfter(state: InMemoryEsdbState, position: bigint): number {
-  const index = state.indexAtOrAfter(position);
-  return index < state.log.length && state.log[index].position === position ? index + 1 : index;
-}
-
-function uuidToString(uuid: UUID | undefined): string | undefined {
-  if (!uuid) return undefined;
-  if (uuid.hasStructured()) {
-    const structured = uuid.getStructured()!;
-    const hex =
-      BigInt.asUintN(64, BigInt(structured.getMostSignificantBits())).toString(16).padStart(16, '0') +
-      BigInt.asUintN(64, BigInt(structured.getLeastSignificantBits())).toString(16).padStart(16, '0');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
-  return uuid.getString().toLowerCase();
-}
-
-function toUuid(id: string, structured: boolean): UUID {
-  const uuid = new UUID();
-  if (!structured) return uuid.setString(id);
-  const hex = id.replace(/-/g, '');
-  return uuid.setStructured(
-    new UUID.Structured()
-      .setMostSignificantBits(BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`)).toString())
-      .setLeastSignificantBits(BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`)).toString()),
-  );
-}
-
-function readEvent(record: LogRecord, structuredIds: boolean): ReadResp.ReadEvent {
-  const recorded = new ReadResp.ReadEvent.RecordedEvent()
-    .setId(toUuid(record.eventId, structuredIds))
-    .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(record.streamName, 'utf8')))
-    .setStreamRevision(record.revision.toString())
-    .setCommitPosition(record.position.toString())
-    .setPreparePosition(record.position.toString())
-    .setData(record.data)
-    .setCustomMetadata(record.customMetadata);
-  recorded
-    .getMetadataMap()
-    .set('type', record.type)
-    .set('created', record.created.toString())
-    .set('content-type', record.contentType);
-  return new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(record.position.toString());
 }

@@ -1,13 +1,14 @@
-// Test support: lets a plain `node` child process run this repository's TypeScript sources
-// (node -r ./libs/read-models/src/testing/swc-register.js file.ts), compiling each file with the
-// @swc/core the jest transform already uses, and resolving the @agreements/* aliases to the
-// sources. No build step, nothing written to disk.
+// Lets a thread or a plain `node` process run this repository's TypeScript sources
+// (node -r ./libs/worker-threads/src/swc-register.js file.ts): each file is compiled as it is
+// required, with the @swc/core the jest transform already uses, and the @agreements/* aliases
+// resolve to the sources. No build step, nothing written to disk. Only ever loaded when the code
+// runs from its .ts sources (jest, scripts run from sources); built code never needs it.
 const fs = require('node:fs');
 const path = require('node:path');
 const { transformSync } = require('@swc/core');
 const tsconfigPaths = require('tsconfig-paths');
 
-const root = path.resolve(__dirname, '..', '..', '..', '..');
+const root = path.resolve(__dirname, '..', '..', '..');
 const { compilerOptions } = require(path.join(root, 'tsconfig.base.json'));
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
