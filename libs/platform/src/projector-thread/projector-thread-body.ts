@@ -1,0 +1,44 @@
+import { Projector, type ProjectorStatus } from '@agreements/read-models';
+import { threadBody } from '@agreements/worker-threads';
+import type { AppConfig } from '../config/config';
+import { openEventStore } from '../runtime/event-store';
+import { openReadModels } from '../runtime/read-models';
+
+/** A log line of the thread, written by the API's logger (the thread has none of its own). */
+export interface ProjectorThreadLog {
+  level: 'info' | 'warn' | 'error';
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+/**
+ * The projector's thread body (see projector-thread.ts): its own connections to the event store
+ * and the read models, the projector running until the thread is stopped, and its status on request.
+ */
+export const projectorThread = threadBody<{ config: AppConfig }, 'status', ProjectorStatus, ProjectorThreadLog>({
+  async open(data, thread) {
+    const log = (level: ProjectorThreadLog['level'], obj: Record<string, unknown>, msg: string) =>
+      thread.emit({ level, obj, msg });
+    // The thread reaches the events the API commits through the store's own polling (its commit
+    // notifications stay on the API's thread); 20 ms keeps the projection lag low at little cost.
+    const eventStore = await openEventStore(
+      data.config,
+      { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) },
+      { pollIntervalMs: 20 },
+    );
+    const readModelStore = await openReadModels(data.config);
+    const projector = new Projector(eventStore, readModelStore, {
+      onError: (err) =>
+        log('error', { err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'projector: batch failed; retrying with backoff'),
+    });
+    await projector.start();
+    return {
+      handle: () => projector.status(),
+      async close() {
+        await projector.stop();
+        await readModelStore.close();
+        await eventStore.close();
+      },
+    };
+  },
+});
