@@ -29,7 +29,11 @@ export const projectorThread = threadBody<{ config: AppConfig }, 'status', Proje
     const readModelStore = await openReadModels(data.config);
     const projector = new Projector(eventStore, readModelStore, {
       onError: (err) =>
-        log('error', { err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'projector: batch failed; retrying with backoff'),
+        log(
+          'error',
+          { err: { message: (err as Error)?.message, stack: (err as Error)?.stack } },
+          'projector: batch failed; retrying with backoff',
+        ),
     });
     await projector.start();
     return {

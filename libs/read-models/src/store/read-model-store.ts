@@ -1,60 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { Pool } from 'pg';
 import type { ReadModelQueries } from '../read-model.port';
 import { SqlReadModelQueries } from '../queries/sql-read-model-queries';
+import { openConnections, type ReadModelStoreOptions } from './connections';
+import { type GenerationInfo, type GenerationRow, isMissingTable, toGenerationInfo } from './generation-info';
 import {
   createGenerationIndexes,
   createGenerationTables,
   dropGenerationTables,
   type GenerationTables,
   generationTables,
-  MIGRATIONS,
-  MIGRATIONS_TABLE,
-  migrationsTableDdl,
 } from './schema';
-import { type Db, Sql, type SqlFlavor } from './sql';
+import type { Db, Sql, SqlFlavor } from './sql';
 
-export interface ReadModelStoreOptions {
-  /** Where the embedded store keeps its file (read-models.sqlite), when databaseUrl is not set. */
-  dataDir?: string;
-  /** PostgreSQL connection string (DATABASE_URL): when set, the read models live there. */
-  databaseUrl?: string;
-  /** PostgreSQL schema holding the tables (created when missing). Default `read_models`. */
-  pgSchema?: string;
-  /** Explicit SQLite file instead of {dataDir}/read-models.sqlite (':memory:' is not supported: reads use a second connection). */
-  sqliteFile?: string;
-  /** PostgreSQL pool size. Default 10. */
-  poolSize?: number;
-}
+export type { ReadModelStoreOptions } from './connections';
+export { type GenerationInfo, isMissingTable } from './generation-info';
 
-export interface GenerationInfo {
-  generation: number;
-  status: 'active' | 'building' | 'retired';
-  /** The last global position applied to this generation; undefined before the first. */
-  checkpoint: string | undefined;
-  /** recordedAt of the event at the checkpoint. */
-  lastRecordedAt: string | undefined;
-  eventsApplied: number;
-  createdAt: string;
-  activatedAt: string | undefined;
-  updatedAt: string | undefined;
-}
-
-interface GenerationRow {
-  generation: number | string;
-  status: string;
-  checkpoint: string | null;
-  last_recorded_at: string | null;
-  events_applied: number | string;
-  created_at: string;
-  activated_at: string | null;
-  updated_at: string | null;
-}
-
-const PG_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const GENERATION_TTL_MS = 1_000;
 
 /**
@@ -80,56 +39,8 @@ export class ReadModelStore {
   }
 
   static async open(options: ReadModelStoreOptions): Promise<ReadModelStore> {
-    return options.databaseUrl ? ReadModelStore.openPostgres(options) : ReadModelStore.openSqlite(options);
-  }
-
-  private static async openSqlite(options: ReadModelStoreOptions): Promise<ReadModelStore> {
-    const file = options.sqliteFile ?? (options.dataDir ? join(options.dataDir, 'read-models.sqlite') : undefined);
-    if (!file || file === ':memory:') throw new Error('the SQLite read-model store needs dataDir (or a sqliteFile path)');
-    if (!options.sqliteFile && options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const writerDb = new Database(file, { timeout: 15_000 });
-    // WAL: queries (another connection, maybe another process) read while a batch is written.
-    // synchronous=NORMAL: a commit survives a crash of the process; a power cut may lose the last
-    // batches, which the projector then applies again from its (equally older) checkpoint.
-    writerDb.pragma('journal_mode = WAL');
-    writerDb.pragma('synchronous = NORMAL');
-    writerDb.pragma('cache_size = -65536');
-    writerDb.pragma('temp_store = MEMORY');
-    const sql = new Sql('sqlite');
-    const writer = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(writerDb) }) });
-    let reader: Kysely<any> | undefined;
-    try {
-      await migrate(sql, writer, undefined);
-      const readerDb = new Database(file, { timeout: 15_000 });
-      readerDb.pragma('cache_size = -32768');
-      readerDb.pragma('query_only = ON');
-      reader = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(readerDb) }) });
-      return new ReadModelStore('sqlite', sql, writer, reader, file);
-    } catch (error) {
-      await reader?.destroy();
-      await writer.destroy();
-      throw error;
-    }
-  }
-
-  private static async openPostgres(options: ReadModelStoreOptions): Promise<ReadModelStore> {
-    const schema = options.pgSchema ?? 'read_models';
-    if (!PG_SCHEMA_PATTERN.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
-    const pool = new Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      // Every connection resolves the unqualified table names in our schema.
-      options: `-c search_path=${schema}`,
-    });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-    const sql = new Sql('postgres');
-    try {
-      await migrate(sql, db, schema);
-    } catch (error) {
-      await db.destroy();
-      throw error;
-    }
-    return new ReadModelStore('postgres', sql, db, db, `postgres schema ${schema}`);
+    const c = await openConnections(options);
+    return new ReadModelStore(c.flavor, c.sql, c.writer, c.reader, c.location);
   }
 
   async close(): Promise<void> {
@@ -179,7 +90,9 @@ export class ReadModelStore {
   }
 
   async generationInfo(generation: number, db: Db = this.reader): Promise<GenerationInfo | undefined> {
-    const row = await this.sql.first<GenerationRow>(db, 'SELECT * FROM rm_generations WHERE generation = ?', [generation]);
+    const row = await this.sql.first<GenerationRow>(db, 'SELECT * FROM rm_generations WHERE generation = ?', [
+      generation,
+    ]);
     return row ? toGenerationInfo(row) : undefined;
   }
 
@@ -189,8 +102,16 @@ export class ReadModelStore {
   }
 
   /** The active generation and its checkpoint, read together. */
-  async activeCheckpoint(): Promise<{ generation: number; checkpoint: string | undefined; lastRecordedAt: string | undefined }> {
-    const row = await this.sql.first<{ generation: number | string; checkpoint: string | null; last_recorded_at: string | null }>(
+  async activeCheckpoint(): Promise<{
+    generation: number;
+    checkpoint: string | undefined;
+    lastRecordedAt: string | undefined;
+  }> {
+    const row = await this.sql.first<{
+      generation: number | string;
+      checkpoint: string | null;
+      last_recorded_at: string | null;
+    }>(
       this.reader,
       `SELECT g.generation, g.checkpoint, g.last_recorded_at
          FROM rm_state s JOIN rm_generations g ON g.generation = s.active_generation
@@ -246,7 +167,10 @@ export class ReadModelStore {
     for (const generation of leftovers) await this.dropGeneration(generation);
     return this.writeTransaction(async (db) => {
       const active = await this.lockState(db);
-      const max = await this.sql.first<{ max: number | string | null }>(db, 'SELECT MAX(generation) AS max FROM rm_generations');
+      const max = await this.sql.first<{ max: number | string | null }>(
+        db,
+        'SELECT MAX(generation) AS max FROM rm_generations',
+      );
       const generation = Math.max(active, Number(max?.max ?? 0)) + 1;
       await dropGenerationTables(this.sql, db, generation);
       await createGenerationTables(this.sql, db, generation);
@@ -283,12 +207,15 @@ export class ReadModelStore {
     const previous = await this.lockState(db);
     const now = new Date().toISOString();
     await this.sql.run(db, 'UPDATE rm_state SET active_generation = ? WHERE id = 1', [generation]);
-    await this.sql.run(db, `UPDATE rm_generations SET status = 'active', activated_at = ?, updated_at = ? WHERE generation = ?`, [
+    await this.sql.run(
+      db,
+      `UPDATE rm_generations SET status = 'active', activated_at = ?, updated_at = ? WHERE generation = ?`,
+      [now, now, generation],
+    );
+    await this.sql.run(db, `UPDATE rm_generations SET status = 'retired', updated_at = ? WHERE generation = ?`, [
       now,
-      now,
-      generation,
+      previous,
     ]);
-    await this.sql.run(db, `UPDATE rm_generations SET status = 'retired', updated_at = ? WHERE generation = ?`, [now, previous]);
     return previous;
   }
 
@@ -300,77 +227,4 @@ export class ReadModelStore {
 
 export async function openReadModelStore(options: ReadModelStoreOptions): Promise<ReadModelStore> {
   return ReadModelStore.open(options);
-}
-
-async function migrate(sql: Sql, db: Db, pgSchema: string | undefined): Promise<void> {
-  await db.connection().execute(async (conn) => {
-    await sql.run(conn, sql.flavor === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
-    try {
-      if (pgSchema !== undefined) {
-        // Several processes may start at once: one migrates, the others wait and find it done.
-        await sql.run(conn, `SELECT pg_advisory_xact_lock(hashtext('agreements-read-models:' || ?))`, [pgSchema]);
-        await sql.run(conn, `CREATE SCHEMA IF NOT EXISTS "${pgSchema}"`);
-      }
-      await sql.exec(conn, migrationsTableDdl());
-      const applied = new Set(
-        (await sql.all<{ version: number | string }>(conn, `SELECT version FROM ${MIGRATIONS_TABLE}`)).map((row) => Number(row.version)),
-      );
-      const known = Math.max(...MIGRATIONS.map((m) => m.version));
-      const newest = Math.max(0, ...applied);
-      if (newest > known) throw new Error(`read-model store is at migration ${newest}; this build knows up to ${known}`);
-      for (const migration of MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        await migration.up(sql, conn);
-        await sql.run(conn, `INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`, [
-          migration.version,
-          migration.name,
-          new Date().toISOString(),
-        ]);
-      }
-      await sql.run(conn, 'COMMIT');
-    } catch (error) {
-      await sql.run(conn, 'ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-function toGenerationInfo(row: GenerationRow): GenerationInfo {
-  return {
-    generation: Number(row.generation),
-    status: row.status as GenerationInfo['status'],
-    checkpoint: row.checkpoint ?? undefined,
-    lastRecordedAt: row.last_recorded_at ?? undefined,
-    eventsApplied: Number(row.events_applied),
-    createdAt: row.created_at,
-    activatedAt: row.activated_at ?? undefined,
-    updatedAt: row.updated_at ?? undefined,
-  };
-}
-
-// Duck-typed: a SqliteError may come from another realm (see isUniqueViolation in the event store).
-export function isMissingTable(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (typeof e !== 'object' || e === null) return false;
-  return e.code === '42P01' || (typeof e.message === 'string' && /no such table/i.test(e.message));
-}
-
-/**
- * Kysely's SQLite driver prepares every statement it runs; the projection runs the same few
- * statements thousands of times, so prepared statements are kept by their text.
- */
-function withStatementCache(db: Database.Database) {
-  const statements = new Map<string, Database.Statement>();
-  return {
-    close: () => db.close(),
-    prepare(text: string) {
-      let statement = statements.get(text);
-      if (statement === undefined) {
-        statement = db.prepare(text);
-        if (statements.size >= 300) statements.delete(statements.keys().next().value as string);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
-  };
 }
