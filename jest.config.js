@@ -23,7 +23,8 @@ const common = {
   testEnvironment: 'node',
   moduleNameMapper,
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  // ESM-only packages jest must turn into CommonJS (Node itself can require them).
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|iso-3166)/)'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 

@@ -14,6 +14,7 @@ export {
 } from './shared/business-time';
 export * from './shared/duration';
 export * from './shared/identifiers';
+export * from './shared/state-codes';
 export * from './shared/domain-error';
 export * from './shared/decider';
 export * from './shared/corrections';

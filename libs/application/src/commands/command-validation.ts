@@ -2,6 +2,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { businessTimeFormat, isoDurationFormat, tryParseBusinessTime } from '@agreements/domain';
 import { FieldError, validationFailed } from '../outcome/refusal';
+import { nameStates } from './state-actors';
 
 export const STREAM_ID_PATTERN = '^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$';
 const STREAM_ID = new RegExp(STREAM_ID_PATTERN);
@@ -76,6 +77,8 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, data: un
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
+    // An actor without a name that needs one fails `required` (reported) and then `if` (noise).
+    if (e.keyword === 'if') continue;
     let field = fieldOf(e.instancePath);
     let message = e.message ?? 'is not valid';
     if (e.keyword === 'additionalProperties') {
@@ -124,7 +127,7 @@ export class CommandValidator {
 
   constructor(
     private readonly streamKind: string,
-    dataSchemas: Record<string, TSchema>,
+    private readonly dataSchemas: Record<string, TSchema>,
     ajv: Ajv = createAjv(),
   ) {
     for (const [type, schema] of Object.entries(dataSchemas)) {
@@ -152,6 +155,16 @@ export class CommandValidator {
     }
     if (!validate(body)) throw validationFailed(toFieldErrors(validate.errors, body));
     return body as ValidatedCommand;
+  }
+
+  /**
+   * The command as it is decided and stored: states checked against the ISO 3166 code list and
+   * named where the client left the name out (see state-actors.ts). A copy: `command` stays as sent.
+   */
+  withStatesNamed(command: ValidatedCommand): ValidatedCommand {
+    const { data, problems } = nameStates(command.data, this.dataSchemas[command.type]);
+    if (problems.length > 0) throw validationFailed(problems);
+    return { ...command, data };
   }
 }
 

@@ -58,6 +58,7 @@ export function prepareCommand(
   if (headers.correlationId !== undefined && !CORRELATION_ID.test(headers.correlationId)) {
     throw validationFailed([{ field: 'X-Correlation-Id', message: 'must be 1 to 128 letters, digits or . _ : -' }]);
   }
+  // The hash is of what the client sent, so a retry of the same body is recognised as such.
   const requestHash = createHash('sha256')
     .update(canonicalJson({ stream: kind.streamId(id), body: command }))
     .digest('base64url');
@@ -65,7 +66,7 @@ export function prepareCommand(
   return {
     command: new Command(
       id,
-      command,
+      kind.validator.withStatesNamed(command),
       principal,
       headers.correlationId ?? command.commandId,
       requestHash,

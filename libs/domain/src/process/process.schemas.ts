@@ -11,6 +11,7 @@ import {
   StringEnum,
   TextSchema,
 } from '../shared/schemas';
+import { STATE_CODE_PATTERN } from '../shared/state-codes';
 
 export const PARTICIPANT_ROLES = ['party', 'guarantor', 'mediator', 'observer', 'host'] as const;
 export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
@@ -38,7 +39,7 @@ export const processCommandDataSchemas = {
     {
       name: TextSchema(NAME_MAX),
       conflict: Type.Optional(TextSchema(NAME_MAX)),
-      hostCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 3166-1 alpha-3' })),
+      hostCountry: Type.Optional(Type.String({ pattern: STATE_CODE_PATTERN, description: 'ISO 3166-1 alpha-3, or a former ISO 3166-3 code' })),
     },
     'Starts a negotiation process',
   ),

@@ -1,4 +1,13 @@
-import { FormatRegistry, Kind, type Static, type TUnsafe, Type, TypeRegistry } from '@sinclair/typebox';
+import {
+  FormatRegistry,
+  Kind,
+  type Static,
+  type TObject,
+  type TString,
+  type TUnsafe,
+  Type,
+  TypeRegistry,
+} from '@sinclair/typebox';
 import { tryParseBusinessTime } from './business-time';
 import { tryParseDuration } from './duration';
 import {
@@ -8,6 +17,7 @@ import {
   SLUG_PATTERN,
   UUID_PATTERN,
 } from './identifiers';
+import { STATE_CODE_PATTERN } from './state-codes';
 
 /**
  * Building blocks of the command and event schemas. They are plain JSON Schema (TypeBox only adds
@@ -57,17 +67,33 @@ export const SlugSchema = (description?: string) =>
 export const TextSchema = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '\\S', ...(description ? { description } : {}) });
 
-export const ActorSchema = Type.Object(
+/**
+ * A state's name may be left out: the command path fills it from the ISO 3166 code list (see
+ * state-codes.ts, which also refuses unknown codes). Every other actor must be named, which
+ * `else` says in JSON Schema; TypeBox's own checker ignores it, so the command path says it too.
+ * The static type keeps `name: string`: it types what `decide` receives and what events hold,
+ * which is the actor after the command path named it.
+ */
+const actorSchemaAsSent = Type.Object(
   {
     id: Type.String({
       pattern: ACTOR_ID_PATTERN,
       maxLength: ACTOR_ID_MAX_LENGTH,
-      description: 'ISO 3166-1 alpha-3 (RUS) or a typed slug: igo:, group:, gov:, person:, org:, ngo: (igo:un)',
+      description:
+        'ISO 3166-1 alpha-3 (RUS) or a former ISO 3166-3 code (SUN), or a typed slug: igo:, group:, gov:, person:, org:, ngo: (igo:un)',
     }),
-    name: TextSchema(ACTOR_NAME_MAX_LENGTH),
+    name: Type.Optional(
+      TextSchema(ACTOR_NAME_MAX_LENGTH, "Required, except for a state: then it defaults to the code list's name"),
+    ),
   },
-  { additionalProperties: false, description: 'A state, organisation, group, delegation or person' },
+  {
+    additionalProperties: false,
+    description: 'A state, organisation, group, delegation or person',
+    if: { properties: { id: { type: 'string', pattern: STATE_CODE_PATTERN } } },
+    else: { required: ['name'] },
+  },
 );
+export const ActorSchema = actorSchemaAsSent as unknown as TObject<{ id: TString; name: TString }>;
 export type Actor = Static<typeof ActorSchema>;
 
 export const ActorListSchema = (minItems: number, maxItems = 200) => Type.Array(ActorSchema, { minItems, maxItems });
