@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MEMORANDUM, TOKENS, TestApp, astana, startTestApp } from '../support/app';
+import { commandBody } from '../support/commands';
 
 const M_PATH = `/v1/agreements/${MEMORANDUM}/commands`;
 const P_PATH = '/v1/processes/astana/commands';
@@ -16,13 +17,7 @@ async function playAstana(t: TestApp) {
   return last;
 }
 
-const cmd = (type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  type,
-  commandId: randomUUID(),
-  occurredAt: '2017-06-01',
-  data,
-  ...extra,
-});
+const cmd = commandBody;
 
 describe('the command API over HTTP', () => {
   let t: TestApp;

@@ -1,17 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { TestApp, startTestApp } from '../support/app';
+import { commandBody } from '../support/commands';
 
 const AGREEMENT = 'states-test-agreement';
 const A_PATH = `/v1/agreements/${AGREEMENT}/commands`;
 const P_PATH = '/v1/processes/states-test-process/commands';
 
-const cmd = (type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  type,
-  commandId: randomUUID(),
-  occurredAt: '2017-06-01',
-  data,
-  ...extra,
-});
+const cmd = commandBody;
 
 describe('states are real states, over HTTP', () => {
   let t: TestApp;

@@ -1,3 +1,4 @@
+import type { RawLogEvent } from '@agreements/event-store';
 import type { StoredEvent } from '../folding/stored-event';
 import type { GenerationTables } from './schema';
 import type { Db, Sql } from './sql';
@@ -17,18 +18,8 @@ export interface EventRow {
 const COLUMNS = 'stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources';
 export const EVENT_COLUMNS = ['stream_id', 'revision', 'position', 'event_id', 'type', 'data', 'occurred_at', 'recorded_at', 'sources'] as const;
 
-/** One event as the values of its row, in EVENT_COLUMNS order. */
-export type EventRowValues = readonly [
-  streamId: string,
-  revision: number,
-  position: string,
-  eventId: string,
-  type: string,
-  data: string,
-  occurredAt: string,
-  recordedAt: string,
-  sources: string,
-];
+/** One event as the values of its row, in EVENT_COLUMNS order: the event store's raw log rows have the same shape. */
+export type EventRowValues = RawLogEvent;
 
 export function toRowValues(streamId: string, event: StoredEvent): EventRowValues {
   return [
