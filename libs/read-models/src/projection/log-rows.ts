@@ -12,15 +12,16 @@ export const LOG_STREAM_FILTER = "(stream_id LIKE 'agreement-%' OR stream_id LIK
  * business time and the sources out of the metadata.
  */
 export const LOG_ROW_VALUES = `stream_id, revision, CAST(position AS TEXT), event_id, type, data,
-  json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]')`;
+  json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]'),
+  COALESCE(json_extract(metadata, '$.schemaVersion'), 1)`;
 
 /**
- * A row of the SQLite event log as the materializing threads read it: the business time and the
- * sources come out of the metadata in one JSON array (one json_extract call: half the cost of two
+ * A row of the SQLite event log as the materializing threads read it: the business time, the
+ * sources and the schema version come out of the metadata in one JSON array (one json_extract call: half the cost of two
  * on this column). logRowToStoredEvent turns it into the event the fold takes.
  */
 export const LOG_EVENT_VALUES = `stream_id, revision, CAST(position AS TEXT), event_id, type, data, recorded_at,
-  json_extract(metadata, '$.occurredAt', '$.sources')`;
+  json_extract(metadata, '$.occurredAt', '$.sources', '$.schemaVersion')`;
 
 export type LogEventValues = readonly [
   streamId: string,
@@ -30,12 +31,12 @@ export type LogEventValues = readonly [
   type: string,
   data: string,
   recordedAt: string,
-  timeAndSources: string,
+  timeSourcesAndVersion: string,
 ];
 
 /** The same event as toStoredEvent makes of the RecordedEvent the store would read. */
 export function logRowToStoredEvent(row: LogEventValues): StoredEvent {
-  const [occurredAt, sources] = JSON.parse(row[7]) as [string, StoredEvent['sources'] | null];
+  const [occurredAt, sources, schemaVersion] = JSON.parse(row[7]) as [string, StoredEvent['sources'] | null, number | null];
   return {
     eventId: row[3],
     type: row[4],
@@ -45,5 +46,6 @@ export function logRowToStoredEvent(row: LogEventValues): StoredEvent {
     revision: row[1],
     position: row[2],
     sources: sources ?? [],
+    schemaVersion: schemaVersion ?? 1,
   };
 }
