@@ -127,10 +127,11 @@ describe('the Kafka relay against a real broker', () => {
       expect(message.headers).toEqual({
         ce_specversion: '1.0',
         ce_id: event.eventId,
-        ce_type: `agreements.${event.type}.v1`,
+        ce_type: `agreements.${event.type}.v${event.metadata.schemaVersion}`,
         ce_source: '/agreements/test',
         ce_subject: event.streamId,
         ce_time: event.recordedAt,
+        ce_dataschema: `urn:agreements:schema:${event.type}.v${event.metadata.schemaVersion}`,
         'content-type': 'application/json',
         ce_occurredat: event.metadata.occurredAt,
         ce_revision: String(event.revision),

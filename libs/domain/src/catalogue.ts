@@ -14,6 +14,8 @@ import {
   processEventTypes,
 } from './process/process.schemas';
 import type { StreamKind } from './shared/identifiers';
+import { currentSchemaVersion, upcastData, type UpcasterChains, type VersionedData } from './shared/upcasting';
+import { agreementUpcasters } from './agreement/agreement.upcasters';
 
 export type EventType = AgreementEventType | ProcessEventType;
 
@@ -25,11 +27,26 @@ export const eventDataSchemas: Record<EventType, TSchema> = {
   ...processEventDataSchemas,
 };
 
-/** Every event is at schema version 1; a change to an event's data shape bumps its number. */
-export const eventSchemaVersions = Object.fromEntries(allEventTypes.map((type) => [type, 1])) as Record<
-  EventType,
-  number
->;
+/**
+ * Every event type's upcaster chain, both streams (type names are unique across them; a
+ * correction event is at version 1 on both). A change to an event's data shape bumps its version
+ * and adds the step that reads the older one (see shared/upcasting.ts).
+ */
+export const eventUpcasters: UpcasterChains = { ...agreementUpcasters };
+
+/** Each event type's current schema version: what new events are stored with and what readers get. */
+export const eventSchemaVersions = Object.fromEntries(
+  allEventTypes.map((type) => [type, currentSchemaVersion(eventUpcasters, type)]),
+) as Record<EventType, number>;
+
+/**
+ * A stored event's data in its type's current shape, whichever stream it is of: for the readers
+ * that take events one by one rather than folding a stream (history, the relay). A type or a
+ * version this code does not know comes back as stored.
+ */
+export function upcastStoredData(type: string, stored: VersionedData): VersionedData {
+  return upcastData(eventUpcasters, type, stored);
+}
 
 export const commandTypesByStreamKind: Record<StreamKind, readonly string[]> = {
   agreement: agreementCommandTypes,

@@ -19,6 +19,7 @@ export * from './shared/domain-error';
 export * from './shared/decider';
 export * from './shared/corrections';
 export * from './shared/load-stream';
+export * from './shared/upcasting';
 export {
   ActorSchema,
   SourceSchema,
@@ -51,6 +52,7 @@ export {
   evolveAgreement,
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
+export { agreementUpcasters, termSetV1ToV2 } from './agreement/agreement.upcasters';
 export * from './agreement/agreement.view';
 
 export * from './process/process.schemas';

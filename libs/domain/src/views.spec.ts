@@ -94,6 +94,7 @@ describe('views of the Astana scenario (6 July 2017)', () => {
   it('its term is six months from entry into force, renewable by consensus', () => {
     expect(agreementView(agreement.state, MEMORANDUM)?.term).toEqual({
       duration: 'P6M',
+      countedFrom: 'entry-into-force',
       endsAt: '2017-11-05T23:59:59.999Z',
       renewal: 'by-consensus',
       extensions: [],

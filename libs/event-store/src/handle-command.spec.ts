@@ -17,7 +17,7 @@ describe('eventIdFor', () => {
 });
 
 describe('toEnvelope', () => {
-  it('takes the business time from the metadata and keeps what a decider needs', () => {
+  it('takes the business time from the metadata and keeps what a decider needs (the schema version too: its loader upcasts)', () => {
     const recorded: RecordedEvent = {
       eventId: 'e-1',
       type: 'MemorandumSigned',
@@ -45,6 +45,7 @@ describe('toEnvelope', () => {
       recordedAt: '2017-07-06T10:00:00.000Z',
       revision: 4,
       streamId: 'agreement-1',
+      schemaVersion: 1,
     });
   });
 });

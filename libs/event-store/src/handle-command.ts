@@ -25,6 +25,8 @@ export interface EventEnvelope {
   recordedAt: string;
   revision: number;
   streamId: string;
+  /** The schema version its data was stored in: the decider's loader reads older ones in the current shape (upcasting). */
+  schemaVersion: number;
 }
 
 export function toEnvelope(recorded: RecordedEvent): EventEnvelope {
@@ -36,6 +38,8 @@ export function toEnvelope(recorded: RecordedEvent): EventEnvelope {
     recordedAt: recorded.recordedAt,
     revision: recorded.revision,
     streamId: recorded.streamId,
+    // Every event this product stores has one; a foreign event without one is taken as version 1.
+    schemaVersion: recorded.metadata.schemaVersion ?? 1,
   };
 }
 

@@ -36,7 +36,9 @@ export class HistoryController {
 
   @Get('agreements/:agreementId/events')
   @RequireRole('auditor')
-  @ApiOperation({ summary: "An agreement's events with all their metadata, corrections next to what they correct" })
+  @ApiOperation({ summary: "An agreement's events with all their metadata, corrections next to what they correct",
+    description: 'data is in the event type\'s current schema version (schemaVersion); an event stored in an older one also shows stored: { schemaVersion, data }, as it was stored',
+  })
   @ApiQueryParams(STREAM_PAGE, STREAM_LIMITS, { fromRevision: 'The first revision to answer', limit: '1 to 1000, default 100' })
   agreementEvents(@Param('agreementId') id: string, @Query() raw: Record<string, unknown>) {
     return this.streamHistory('agreement', id, raw);

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { upcastStoredData } from '@agreements/domain';
 import type { EventStore, RecordedEvent } from '@agreements/event-store';
 import { EVENT_STORE } from '@agreements/application';
 
@@ -10,7 +11,13 @@ export interface HistoryEvent {
   streamId: string;
   revision: number;
   position: string;
+  /** In the event type's current shape (schemaVersion), whatever version it was stored in. */
   data: Record<string, unknown>;
+  /** The schema version of `data`. */
+  schemaVersion: number;
+  /** The event as stored, when that was an older schema version than `data` shows (upcast on read). */
+  stored?: { schemaVersion: number; data: Record<string, unknown> };
+  /** As recorded: metadata.schemaVersion is the version the event was stored in. */
   metadata: {
     actor: string;
     recordedAt: string;
@@ -30,13 +37,17 @@ const CORRECTION_TYPES = new Set(['EventCorrected', 'EventRetracted']);
 
 export function toHistoryEvent(e: RecordedEvent): HistoryEvent {
   const m = e.metadata;
+  const storedVersion = m.schemaVersion ?? 1;
+  const current = upcastStoredData(e.type, { schemaVersion: storedVersion, data: e.data });
   return {
     eventId: e.eventId,
     type: e.type,
     streamId: e.streamId,
     revision: e.revision,
     position: e.position,
-    data: e.data,
+    data: current.data,
+    schemaVersion: current.schemaVersion,
+    ...(current.schemaVersion !== storedVersion ? { stored: { schemaVersion: storedVersion, data: e.data } } : {}),
     metadata: {
       actor: m.actor,
       recordedAt: e.recordedAt,

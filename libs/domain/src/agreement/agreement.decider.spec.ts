@@ -358,10 +358,10 @@ describe('agreement decider: entry into force, suspension, end', () => {
 });
 
 describe('agreement decider: term', () => {
-  it('a term is set with a duration or an until', () => {
+  it('a term is set with a duration (from entry into force unless from is given) or an until', () => {
     given(drafted(), signed())
       .when(cmd('SetTerm', { duration: 'P6M', renewal: 'by-consensus' }))
-      .thenEvents([{ type: 'TermSet', data: { duration: 'P6M', renewal: 'by-consensus' } }]);
+      .thenEvents([{ type: 'TermSet', data: { duration: 'P6M', countedFrom: 'entry-into-force', renewal: 'by-consensus' } }]);
     given(drafted())
       .when(cmd('SetTerm', { until: '2017-12', renewal: 'none' }))
       .thenEvents([{ type: 'TermSet', data: { until: '2017-12', renewal: 'none' } }]);

@@ -1,5 +1,7 @@
 import { isEntirelyBefore } from '../shared/business-time';
 import { decideCorrection } from '../shared/correction-rules';
+import { upcastEnvelope } from '../shared/upcasting';
+import { agreementUpcasters } from './agreement.upcasters';
 import type { LoadedStream } from '../shared/decider';
 import { type LoadingDecider, withLoader } from '../shared/load-stream';
 import { DomainError, validationFailed } from '../shared/domain-error';
@@ -9,7 +11,9 @@ import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shar
 import { agreementCrossFieldProblems } from './agreement.data-rules';
 import {
   type AgreementCommand,
+  type AgreementCommandData,
   type AgreementEvent,
+  type AgreementEventData,
   agreementEventDataSchemas,
   agreementIdentityFields,
   type AgreementStatus,
@@ -69,6 +73,7 @@ function decideAgreement(command: AgreementCommand, stream: LoadedStream<Agreeme
       eventDataSchemas: agreementEventDataSchemas,
       identityFields: agreementIdentityFields,
       crossFieldProblems: (type, data) => agreementCrossFieldProblems(type, data, 'data.data'),
+      upcast: (event) => upcastEnvelope(agreementUpcasters, event),
     });
   }
   const agreement = state.agreement;
@@ -174,7 +179,8 @@ function decideAgreement(command: AgreementCommand, stream: LoadedStream<Agreeme
           },
         );
       }
-      return [{ type: 'TermSet', data: command.data }];
+      if (command.data.from !== undefined) readBusinessTime(command.data.from, 'data.from');
+      return [{ type: 'TermSet', data: termSetData(command.data) }];
     }
     case 'ExtendTerm': {
       const until = readBusinessTime(command.data.until, 'data.until');
@@ -314,4 +320,14 @@ export const agreementDecider: LoadingDecider<AgreementCommand, AgreementEvent, 
   initialState: initialAgreementState,
   decide: decideAgreement,
   evolve: evolveAgreement,
+  upcasters: agreementUpcasters,
 });
+
+/** TermSet (v2) says what a duration counts from: a given `from`, else entry into force. */
+function termSetData(data: AgreementCommandData['SetTerm']): AgreementEventData['TermSet'] {
+  const { duration, from, until, renewal } = data;
+  if (duration === undefined) return { until, renewal };
+  return from === undefined
+    ? { duration, countedFrom: 'entry-into-force', renewal }
+    : { duration, countedFrom: 'given-date', from, renewal };
+}

@@ -72,11 +72,16 @@ export const agreementCommandDataSchemas = {
   BringIntoForce: obj({}, "Entry into force; the command's occurredAt is the effective time"),
   SetTerm: obj(
     {
-      duration: Type.Optional(DurationSchema('ISO 8601 duration from entry into force, e.g. P6M')),
+      duration: Type.Optional(
+        DurationSchema('ISO 8601 duration, e.g. P6M: counted from `from` when given, else from entry into force'),
+      ),
+      from: Type.Optional(
+        BusinessTimeStringSchema('With duration: when the term starts, for a term not counted from entry into force'),
+      ),
       until: Type.Optional(BusinessTimeStringSchema('The term runs to the end of this period')),
       renewal: StringEnum(RENEWALS),
     },
-    'The term: exactly one of duration or until, and how it renews',
+    'The term: exactly one of duration (optionally with from) or until, and how it renews',
     { oneOf: [{ required: ['duration'] }, { required: ['until'] }] },
   ),
   ExtendTerm: obj(
@@ -190,14 +195,37 @@ export const agreementCommandEvents: Record<AgreementCommandType, AgreementEvent
   RetractEvent: ['EventRetracted'],
 };
 
-/** Event data is the command's data, as given: the event keeps what the operator recorded. */
+export const TERM_STARTS = ['entry-into-force', 'given-date'] as const;
+export type TermStart = (typeof TERM_STARTS)[number];
+
+/**
+ * TermSet, schema version 2: what a duration counts from is said, never implied. Exactly one of
+ * - `until`: the term runs to the end of that period;
+ * - `duration` with `countedFrom: 'entry-into-force'`: from the earliest instant of entry into
+ *   force, or of the first signature while not in force (the only reading of a v1 duration);
+ * - `duration` with `countedFrom: 'given-date'` and `from`: from the earliest instant of `from`.
+ * Version 1 had no countedFrom / from (its upcaster adds `countedFrom: 'entry-into-force'`).
+ */
+export const TermSetV2DataSchema = obj(
+  {
+    duration: Type.Optional(DurationSchema('ISO 8601 duration, counted as countedFrom says')),
+    countedFrom: Type.Optional(StringEnum(TERM_STARTS)),
+    from: Type.Optional(BusinessTimeStringSchema('When the term starts (countedFrom given-date)')),
+    until: Type.Optional(BusinessTimeStringSchema('The term runs to the end of this period')),
+    renewal: StringEnum(RENEWALS),
+  },
+  'The term (schema version 2): until, or a duration and what it counts from; how it renews',
+  { oneOf: [{ required: ['duration', 'countedFrom'] }, { required: ['until'] }] },
+);
+
+/** Event data is the command's data, as given (TermSet excepted: its start is made explicit): the event keeps what the operator recorded. */
 export const agreementEventDataSchemas = {
   AgreementDrafted: agreementCommandDataSchemas.DraftAgreement,
   MemorandumSigned: agreementCommandDataSchemas.SignAgreement,
   AgreementSigned: agreementCommandDataSchemas.SignAgreement,
   AgreementRatified: agreementCommandDataSchemas.RatifyAgreement,
   AgreementEnteredIntoForce: EmptyDataSchema,
-  TermSet: agreementCommandDataSchemas.SetTerm,
+  TermSet: TermSetV2DataSchema,
   TermExtended: agreementCommandDataSchemas.ExtendTerm,
   ProvisionAdded: agreementCommandDataSchemas.AddProvision,
   ProvisionAssessed: agreementCommandDataSchemas.AssessProvision,

@@ -11,6 +11,7 @@ import type {
   ProvisionKind,
   ProvisionStatus,
   Renewal,
+  TermStart,
 } from './agreement.schemas';
 
 /** Business times below are kept as written; parse them with parseBusinessTime for earliest/latest. */
@@ -45,6 +46,10 @@ export interface TermExtension {
 
 export interface Term {
   duration?: string;
+  /** With duration: what it counts from (TermSet v2; a v1 duration reads as entry-into-force). */
+  countedFrom?: TermStart;
+  /** With countedFrom given-date: when the term starts. */
+  from?: string;
   until?: string;
   renewal: Renewal;
   setAt: string;
@@ -172,7 +177,11 @@ export function applyAgreementEvent(agreement: Agreement | null, event: Agreemen
     case 'TermSet': {
       const { data } = event;
       const term: Term = { renewal: data.renewal, setAt: event.occurredAt, extensions: [] };
-      if (data.duration !== undefined) term.duration = data.duration;
+      if (data.duration !== undefined) {
+        term.duration = data.duration;
+        term.countedFrom = data.countedFrom ?? 'entry-into-force';
+        if (data.countedFrom === 'given-date' && data.from !== undefined) term.from = data.from;
+      }
       if (data.until !== undefined) term.until = data.until;
       return { ...agreement, term };
     }
@@ -284,7 +293,8 @@ function parsed(text: string | null | undefined): BusinessTime | null {
 /**
  * When the term ends: the last instant it covers (ISO, UTC), or null when it cannot be known yet.
  * The last extension's `until` when extended, else `until`, else the duration counted from the
- * earliest instant of entry into force (or of the first signature while not yet in force), minus
+ * earliest instant of `from` (countedFrom given-date) or of entry into force (countedFrom
+ * entry-into-force: of the first signature while not yet in force), minus
  * one millisecond: P6M from 2017-05-06 covers up to 2017-11-05T23:59:59.999Z. `until` covers the
  * whole period it names (until 2017-12 ends 2017-12-31T23:59:59.999Z).
  */
@@ -294,7 +304,8 @@ export function termEndsAt(agreement: Agreement): string | null {
   const lastExtension = term.extensions[term.extensions.length - 1];
   if (lastExtension) return parsed(lastExtension.until)?.latest ?? null;
   if (term.until !== undefined) return parsed(term.until)?.latest ?? null;
-  const start = parsed(agreement.enteredIntoForceAt) ?? parsed(agreement.signedAt);
+  const start =
+    term.countedFrom === 'given-date' ? parsed(term.from) : (parsed(agreement.enteredIntoForceAt) ?? parsed(agreement.signedAt));
   if (!start || term.duration === undefined) return null;
   return toIsoInstant(Date.parse(addDuration(start.earliest, term.duration)) - 1);
 }

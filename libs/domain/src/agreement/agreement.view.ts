@@ -7,6 +7,7 @@ import type {
   ProvisionKind,
   ProvisionStatus,
   Renewal,
+  TermStart,
 } from './agreement.schemas';
 import { type AgreementState, termEndsAt } from './agreement.state';
 
@@ -32,6 +33,9 @@ export interface AgreementView {
   }>;
   term: {
     duration?: string;
+    /** With duration: what it counts from (entry-into-force, or given-date with from). */
+    countedFrom?: TermStart;
+    from?: string;
     until?: string;
     /** Last instant the term covers (ISO UTC), null until it can be computed (see termEndsAt). */
     endsAt: string | null;
@@ -82,6 +86,8 @@ export function agreementView(state: AgreementState, agreementId: string): Agree
     term: term
       ? {
           ...(term.duration !== undefined ? { duration: term.duration } : {}),
+          ...(term.countedFrom !== undefined ? { countedFrom: term.countedFrom } : {}),
+          ...(term.from !== undefined ? { from: term.from } : {}),
           ...(term.until !== undefined ? { until: term.until } : {}),
           endsAt: termEndsAt(agreement),
           renewal: term.renewal,

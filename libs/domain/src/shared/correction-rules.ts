@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { tryParseBusinessTime } from './business-time';
 import { EVENT_RETRACTED, isCorrectionEvent, mergeCorrectedData } from './corrections';
-import type { DomainEvent, LoadedStream } from './decider';
+import type { DomainEvent, EventEnvelope, LoadedStream } from './decider';
 import { DomainError, type FieldError, validationFailed } from './domain-error';
 import { schemaProblems } from './schema-check';
 import type { RecordCorrectionData, RetractEventData } from './schemas';
@@ -22,6 +22,8 @@ export interface CorrectionRules {
   identityFields: Partial<Record<string, string[]>>;
   /** Rules across fields that a schema cannot say (e.g. exactly one of duration and until). */
   crossFieldProblems?: (type: string, data: Record<string, unknown>) => FieldError[];
+  /** The target in its type's current schema version: a correction is judged against the current shape. */
+  upcast?: <E extends EventEnvelope>(event: E) => E;
 }
 
 /** Actors compare by id: a correction may fix a name but not swap who acted. */
@@ -91,7 +93,8 @@ export function decideCorrection(
     if (!parsed.ok) throw validationFailed([{ field: 'data.occurredAt', message: parsed.reason }]);
   }
   // The target as currently believed (earlier corrections applied): this correction goes on top of it.
-  const current = stream.effective.find((event) => event.eventId === target.eventId) ?? target;
+  const believed = stream.effective.find((event) => event.eventId === target.eventId) ?? target;
+  const current = rules.upcast ? rules.upcast(believed) : believed;
   const currentData = current.data ?? {};
   const merged = correction.data ? mergeCorrectedData(currentData, correction.data) : currentData;
   const changesTime = correction.occurredAt !== undefined && correction.occurredAt !== current.occurredAt;

@@ -126,7 +126,7 @@ describe('mergeCorrectedData', () => {
 });
 
 describe('toEventEnvelope', () => {
-  it('takes the business time from the metadata and keeps the stream id', () => {
+  it('takes the business time from the metadata, keeps the stream id, and reads a missing schema version as 1', () => {
     expect(
       toEventEnvelope({
         eventId: eventIdOf(1),
@@ -145,6 +145,7 @@ describe('toEventEnvelope', () => {
       data: { name: 'Astana' },
       occurredAt: '2017-01',
       recordedAt: '2017-07-06T12:00:00.000Z',
+      schemaVersion: 1,
     });
   });
 });

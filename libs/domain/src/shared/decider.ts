@@ -1,4 +1,5 @@
 import type { StreamKind } from './identifiers';
+import { FIRST_SCHEMA_VERSION, type UpcasterChains } from './upcasting';
 
 /** What decide returns: the application layer adds the event id and metadata when it appends. */
 export interface DomainEvent<T extends string = string, D = Record<string, unknown>> {
@@ -19,6 +20,12 @@ export interface EventMetadata {
   streamId?: string;
   /** Set by applyCorrections: the ids of the EventCorrected events folded into this one, in order. */
   correctedBy?: string[];
+  /**
+   * The schema version its data was stored in (the event metadata's schemaVersion). Every reader
+   * of stored events sets it; absent on envelopes made in memory from decided events, which are
+   * current. Folds upcast by it (evolveRecorded).
+   */
+  schemaVersion?: number;
 }
 
 /** A recorded event as the loader takes it: its data as stored, not yet read as its stream's type. */
@@ -69,6 +76,8 @@ export interface Decider<C, E extends DomainEvent, S extends StreamState> {
   decide(command: C, stream: LoadedStream<S>): E[];
   /** Folds one effective event. Never throws: events are facts, even when later corrections make them look odd. */
   evolve(state: S, event: Envelope<FactEvent<E>>): S;
+  /** How stored events of older schema versions are read in the current shape (none: every type is at version 1). */
+  upcasters?: UpcasterChains;
 }
 
 /** The shape of a stored event (the event-store port's RecordedEvent), kept structural so the domain imports no other lib. */
@@ -78,7 +87,7 @@ export interface StoredEventLike {
   streamId?: string;
   revision: number;
   data: Record<string, unknown>;
-  metadata: { occurredAt: string };
+  metadata: { occurredAt: string; schemaVersion?: number };
   recordedAt: string;
 }
 
@@ -90,6 +99,7 @@ export function toEventEnvelope(stored: StoredEventLike): EventEnvelope {
     occurredAt: stored.metadata.occurredAt,
     recordedAt: stored.recordedAt,
     revision: stored.revision,
+    schemaVersion: stored.metadata.schemaVersion ?? FIRST_SCHEMA_VERSION,
   };
   if (stored.streamId !== undefined) envelope.streamId = stored.streamId;
   return envelope;

@@ -1,5 +1,6 @@
 import { applyCorrections, isCorrectionEvent, recordedBy, takenEffectBy } from './corrections';
 import type { Decider, DomainEvent, Envelope, EventEnvelope, FactEvent, LoadedStream, StreamState } from './decider';
+import { upcastEnvelope } from './upcasting';
 
 export interface LoadOptions {
   /** Business time: only the events that had taken effect by the end of the period it names. */
@@ -65,11 +66,14 @@ export function advanceState<C, E extends DomainEvent, S extends StreamState>(
 /**
  * evolve of a recorded, effective event. Its data was checked against its type's schema when it
  * was decided (and a correction must keep it valid), so this is the one place where a stored
- * event is read as its stream's typed event. A type this version does not know reaches evolve's
- * default case, which leaves the state as it is.
+ * event is read as its stream's typed event, and every fold's choke point for upcasting: data
+ * stored in an older schema version (corrections already merged into it, in the shape they were
+ * stored in) is brought to the current shape first. A type this version does not know reaches
+ * evolve's default case, which leaves the state as it is.
  */
 export function evolveRecorded<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, state: S, event: EventEnvelope): S {
-  return decider.evolve(state, event as unknown as Envelope<FactEvent<E>>);
+  const current = decider.upcasters === undefined ? event : upcastEnvelope(decider.upcasters, event);
+  return decider.evolve(state, current as unknown as Envelope<FactEvent<E>>);
 }
 
 /** The state answers for every recorded event, corrections included: it carries the last one's revision. */

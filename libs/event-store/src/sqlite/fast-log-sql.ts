@@ -5,11 +5,12 @@ import type { FastLogReaderOptions } from '../fast-log.port';
 
 /** A row of the events table as a RawLogEvent. */
 export const RAW_LOG_EVENT = `stream_id, revision, CAST(position AS TEXT), event_id, type, data,
-  json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]')`;
+  json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]'),
+  COALESCE(json_extract(metadata, '$.schemaVersion'), 1)`;
 
-/** A row of the events table as a RawStreamEvent: one json_extract call for two values. */
+/** A row of the events table as a RawStreamEvent: one json_extract call for three values. */
 export const RAW_STREAM_EVENT = `stream_id, revision, CAST(position AS TEXT), event_id, type, data, recorded_at,
-  json_extract(metadata, '$.occurredAt', '$.sources')`;
+  json_extract(metadata, '$.occurredAt', '$.sources', '$.schemaVersion')`;
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;

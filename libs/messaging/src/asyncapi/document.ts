@@ -13,9 +13,10 @@ import {
   processEventTypes,
   RENEWALS,
   SLUG_PATTERN,
+  TERM_STARTS,
   UUID_PATTERN,
 } from '@agreements/domain';
-import { CE_HEADERS, CE_SPEC_VERSION, ceTypeOf, CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE } from '../contracts/cloud-events';
+import { CE_HEADERS, CE_SPEC_VERSION, ceDataSchemaOf, ceTypeOf, CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE } from '../contracts/cloud-events';
 import { DEFAULT_CE_SOURCE, DEFAULT_PARTITIONS, EVENTS_TOPIC, STATUS_TOPIC } from '../kafka/config';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
@@ -66,6 +67,10 @@ function cloudEventHeadersSchema(): Record<string, unknown> {
       [CE_HEADERS.specversion]: { type: 'string', const: CE_SPEC_VERSION },
       [CE_HEADERS.id]: text('The event id (a UUID), unique across the store. A message seen twice (after a relay crash, or a replay) has the same ce_id: drop duplicates by it.', { pattern: UUID_PATTERN }),
       [CE_HEADERS.type]: text('agreements.<EventType>.v<schemaVersion>: which payload schema applies', { pattern: '^agreements\\.[A-Za-z][A-Za-z0-9]*\\.v[0-9]+$' }),
+      [CE_HEADERS.dataschema]: text(
+        "urn:agreements:schema:<EventType>.v<schemaVersion>: the payload's schema, components/schemas/<EventType>.v<schemaVersion> of this document. Always the type's current version: events stored in an older one are upcast before they are published. Absent on messages published before schema versions changed (all v1)",
+        { pattern: '^urn:agreements:schema:[A-Za-z][A-Za-z0-9]*\\.v[0-9]+$' },
+      ),
       [CE_HEADERS.source]: text(`The producing system, "${DEFAULT_CE_SOURCE}" unless configured otherwise`),
       [CE_HEADERS.subject]: text('The stream id, as the message key: agreement-<agreementId> or process-<processId>', { pattern: STREAM_ID_PATTERN }),
       [CE_HEADERS.time]: text('When the event store recorded the event (RFC 3339, UTC): recorded time', { pattern: RFC3339_PATTERN }),
@@ -115,7 +120,9 @@ function agreementSummarySchema(): Record<string, unknown> {
             additionalProperties: false,
             required: ['endsAt', 'renewal', 'extensions'],
             properties: {
-              duration: { type: 'string', format: ISO_DURATION_FORMAT, description: 'ISO 8601 duration from entry into force' },
+              duration: { type: 'string', format: ISO_DURATION_FORMAT, description: 'ISO 8601 duration, counted as countedFrom says' },
+              countedFrom: { type: 'string', enum: [...TERM_STARTS], description: 'With duration: entry-into-force, or given-date (from)' },
+              from: { type: 'string', format: BUSINESS_TIME_FORMAT, description: 'With countedFrom given-date: when the term starts' },
               until: { type: 'string', format: BUSINESS_TIME_FORMAT },
               endsAt: { type: ['string', 'null'], description: 'Last instant the term covers (ISO UTC); null until it can be computed' },
               renewal: { type: 'string', enum: [...RENEWALS] },
@@ -166,7 +173,13 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
       headers: {
         allOf: [
           { $ref: '#/components/schemas/CloudEventHeaders' },
-          { type: 'object', properties: { [CE_HEADERS.type]: { const: ceTypeOf(eventType, version) } } },
+          {
+            type: 'object',
+            properties: {
+              [CE_HEADERS.type]: { const: ceTypeOf(eventType, version) },
+              [CE_HEADERS.dataschema]: { const: ceDataSchemaOf(eventType, version) },
+            },
+          },
         ],
       },
       payload: { $ref: `#/components/schemas/${name}` },

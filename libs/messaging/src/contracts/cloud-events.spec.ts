@@ -32,6 +32,7 @@ describe('the message for a stored event (CloudEvents, Kafka binary mode)', () =
         ce_source: '/agreements',
         ce_subject: 'agreement-astana-deescalation-memorandum',
         ce_time: '2017-07-06T12:00:00.000Z',
+        ce_dataschema: 'urn:agreements:schema:MemorandumSigned.v1',
         'content-type': 'application/json',
         ce_occurredat: '2017-05',
         ce_revision: '1',
@@ -48,6 +49,13 @@ describe('the message for a stored event (CloudEvents, Kafka binary mode)', () =
     expect(eventMessage(v2, '/x').headers.ce_type).toBe('agreements.MemorandumSigned.v2');
     expect(parseCeType(ceTypeOf('TalksScheduled', 3))).toEqual({ eventType: 'TalksScheduled', schemaVersion: 3 });
     expect(parseCeType('com.example.Other')).toBeUndefined();
+  });
+
+  it('given a TermSet stored at v1, then it is published in its current shape (v2), and ce_type and ce_dataschema say v2', () => {
+    const termSet: RecordedEvent = { ...signed, type: 'TermSet', data: { duration: 'P6M', renewal: 'by-consensus' } };
+    const message = eventMessage(termSet, '/agreements');
+    expect(JSON.parse(message.value!)).toEqual({ duration: 'P6M', countedFrom: 'entry-into-force', renewal: 'by-consensus' });
+    expect([message.headers.ce_type, message.headers.ce_dataschema]).toEqual(['agreements.TermSet.v2', 'urn:agreements:schema:TermSet.v2']);
   });
 
   it('is the same every time it is built, so a republished event is indistinguishable but for its offset', () => {

@@ -1,3 +1,4 @@
+import { upcastStoredData } from '@agreements/domain';
 import type { RecordedEvent } from '@agreements/event-store';
 
 /**
@@ -12,6 +13,7 @@ export const CE_HEADERS = {
   source: 'ce_source',
   subject: 'ce_subject',
   time: 'ce_time',
+  dataschema: 'ce_dataschema',
   occurredat: 'ce_occurredat',
   revision: 'ce_revision',
   position: 'ce_position',
@@ -28,6 +30,11 @@ export const CE_TYPE_PREFIX = 'agreements.';
 /** `agreements.MemorandumSigned.v1` */
 export function ceTypeOf(eventType: string, schemaVersion: number): string {
   return `${CE_TYPE_PREFIX}${eventType}.v${schemaVersion}`;
+}
+
+/** `urn:agreements:schema:MemorandumSigned.v1`: the payload schema, named as the AsyncAPI document's components/schemas name it. */
+export function ceDataSchemaOf(eventType: string, schemaVersion: number): string {
+  return `urn:agreements:schema:${eventType}.v${schemaVersion}`;
 }
 
 /** The event type and schema version a `ce_type` names, or undefined when it is not one of ours. */
@@ -49,13 +56,17 @@ export interface OutgoingMessage {
  * The message for one stored event on `agreements.events.v1`: keyed by stream id (one stream, one
  * partition, so a stream's events stay in revision order), value = the event data as JSON.
  * Built only from what the store holds, so a republished event has the very same headers.
+ * The data is published in its type's current schema version (upcast from an older stored one),
+ * and ce_type / ce_dataschema name that version: consumers only ever see current shapes.
  */
 export function eventMessage(event: RecordedEvent, source: string): OutgoingMessage {
   const metadata = event.metadata;
+  const current = upcastStoredData(event.type, { schemaVersion: metadata.schemaVersion ?? 1, data: event.data ?? {} });
   const headers: CloudEventHeaders = {
     [CE_HEADERS.specversion]: CE_SPEC_VERSION,
     [CE_HEADERS.id]: event.eventId,
-    [CE_HEADERS.type]: ceTypeOf(event.type, metadata.schemaVersion ?? 1),
+    [CE_HEADERS.type]: ceTypeOf(event.type, current.schemaVersion),
+    [CE_HEADERS.dataschema]: ceDataSchemaOf(event.type, current.schemaVersion),
     [CE_HEADERS.source]: source,
     [CE_HEADERS.subject]: event.streamId,
     [CE_HEADERS.time]: event.recordedAt,
@@ -72,5 +83,5 @@ export function eventMessage(event: RecordedEvent, source: string): OutgoingMess
   for (const name of Object.keys(headers) as Array<keyof CloudEventHeaders>) {
     if (typeof headers[name] !== 'string') headers[name] = headers[name] === undefined || headers[name] === null ? '' : String(headers[name]);
   }
-  return { key: event.streamId, value: JSON.stringify(event.data ?? {}), headers };
+  return { key: event.streamId, value: JSON.stringify(current.data), headers };
 }

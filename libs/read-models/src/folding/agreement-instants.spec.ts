@@ -19,6 +19,7 @@ function event(type: string, data: Record<string, unknown>, occurredAt: string, 
     revision,
     position: String(counter),
     sources: [],
+    schemaVersion: 1,
   };
 }
 

@@ -17,6 +17,8 @@ export interface StoredEvent extends EventEnvelope {
   revision: number;
   position: string;
   sources: EventSource[];
+  /** The schema version its data was stored in; the domain's folds read it in the current shape (upcasting). */
+  schemaVersion: number;
 }
 
 export function toStoredEvent(recorded: RecordedEvent): StoredEvent {
@@ -29,6 +31,7 @@ export function toStoredEvent(recorded: RecordedEvent): StoredEvent {
     revision: recorded.revision,
     position: recorded.position,
     sources: recorded.metadata.sources ?? [],
+    schemaVersion: recorded.metadata.schemaVersion ?? 1,
   };
 }
 

@@ -9,7 +9,7 @@ export const READ_MODEL_STREAMS: FastLogReaderOptions = { streamPrefixes: ['agre
 
 /** The same event as toStoredEvent makes of the RecordedEvent the store would read. */
 export function rawStreamEventToStoredEvent(row: RawStreamEvent): StoredEvent {
-  const [occurredAt, sources] = JSON.parse(row[7]) as [string, StoredEvent['sources'] | null];
+  const [occurredAt, sources, schemaVersion] = JSON.parse(row[7]) as [string, StoredEvent['sources'] | null, number | null];
   return {
     eventId: row[3],
     type: row[4],
@@ -19,5 +19,6 @@ export function rawStreamEventToStoredEvent(row: RawStreamEvent): StoredEvent {
     revision: row[1],
     position: row[2],
     sources: sources ?? [],
+    schemaVersion: schemaVersion ?? 1,
   };
 }

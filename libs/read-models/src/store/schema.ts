@@ -59,7 +59,8 @@ export async function createGenerationTables(sql: Sql, db: Db, generation: numbe
       data        TEXT NOT NULL,
       occurred_at TEXT NOT NULL,
       recorded_at TEXT NOT NULL,
-      sources     TEXT NOT NULL
+      sources     TEXT NOT NULL,
+      schema_version INTEGER NOT NULL DEFAULT 1
     );
     CREATE TABLE ${t.agreements} (
       agreement_id ${key} PRIMARY KEY,
@@ -181,7 +182,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 2,
+    name: "the event copy keeps each event's schema version (for upcasting); every event copied before was at version 1",
+    async up(sql, db) {
+      const generations = await sql.all<{ generation: number | string }>(db, 'SELECT generation FROM rm_generations');
+      for (const { generation } of generations) {
+        const table = generationTables(Number(generation)).events;
+        if (!(await lacksColumn(sql, db, table, 'schema_version'))) continue;
+        await sql.exec(db, `ALTER TABLE ${table} ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1`);
+      }
+    },
+  },
 ];
+
+/** Whether the table exists without the column (migration 1 makes the newest shape, which has it already). */
+async function lacksColumn(sql: Sql, db: Db, table: string, column: string): Promise<boolean> {
+  if (sql.flavor === 'sqlite') {
+    const exists = await sql.first(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table]);
+    return exists !== undefined && (await sql.first(db, 'SELECT name FROM pragma_table_info(?) WHERE name = ?', [table, column])) === undefined;
+  }
+  const exists = await sql.first<{ found: string | null }>(db, 'SELECT to_regclass(?) AS found', [table]);
+  if (!exists?.found) return false;
+  const has = await sql.first(
+    db,
+    'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?',
+    [table, column],
+  );
+  return has === undefined;
+}
 
 export const MIGRATIONS_TABLE = 'rm_migrations';
 

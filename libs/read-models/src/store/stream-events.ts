@@ -13,10 +13,11 @@ export interface EventRow {
   occurred_at: string;
   recorded_at: string;
   sources: string;
+  schema_version: number | string;
 }
 
-const COLUMNS = 'stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources';
-export const EVENT_COLUMNS = ['stream_id', 'revision', 'position', 'event_id', 'type', 'data', 'occurred_at', 'recorded_at', 'sources'] as const;
+const COLUMNS = 'stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources, schema_version';
+export const EVENT_COLUMNS = ['stream_id', 'revision', 'position', 'event_id', 'type', 'data', 'occurred_at', 'recorded_at', 'sources', 'schema_version'] as const;
 
 /** One event as the values of its row, in EVENT_COLUMNS order: the event store's raw log rows have the same shape. */
 export type EventRowValues = RawLogEvent;
@@ -32,11 +33,12 @@ export function toRowValues(streamId: string, event: StoredEvent): EventRowValue
     event.occurredAt,
     event.recordedAt,
     JSON.stringify(event.sources),
+    event.schemaVersion,
   ];
 }
 
 export function rowValuesOf(row: EventRow): EventRowValues {
-  return [row.stream_id, Number(row.revision), row.position, row.event_id, row.type, row.data, row.occurred_at, row.recorded_at, row.sources];
+  return [row.stream_id, Number(row.revision), row.position, row.event_id, row.type, row.data, row.occurred_at, row.recorded_at, row.sources, Number(row.schema_version)];
 }
 
 export function toStoredEventFromValues(values: EventRowValues): StoredEvent {
@@ -49,6 +51,7 @@ export function toStoredEventFromValues(values: EventRowValues): StoredEvent {
     revision: values[1],
     position: values[2],
     sources: JSON.parse(values[8]),
+    schemaVersion: values[9],
   };
 }
 
@@ -62,6 +65,7 @@ export function toStoredEventFromRow(row: EventRow): StoredEvent {
     revision: Number(row.revision),
     position: row.position,
     sources: JSON.parse(row.sources),
+    schemaVersion: Number(row.schema_version),
   };
 }
 
