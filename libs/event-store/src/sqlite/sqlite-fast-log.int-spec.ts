@@ -66,6 +66,7 @@ describe('the SQLite store fast log', () => {
           '2017-02',
           expect.any(String),
           '[{"publisher":"UN"}]',
+          1,
         ],
         [
           'b-1',
@@ -77,6 +78,7 @@ describe('the SQLite store fast log', () => {
           '2017-04',
           expect.any(String),
           '[]',
+          1,
         ],
       ]);
       const [at4] = await store.readAll({ fromPosition: '4', maxCount: 1 });
@@ -99,7 +101,7 @@ describe('the SQLite store fast log', () => {
         ['b-1', 0, '4'],
         ['other-1', 0, '3'],
       ]);
-      expect(JSON.parse(rows[1][7])).toEqual(['2017-02', [{ publisher: 'UN' }]]);
+      expect(JSON.parse(rows[1][7])).toEqual(['2017-02', [{ publisher: 'UN' }], 1]);
       // The port's reads too, on the same read-only connection.
       expect((await reader.readStream('b-1')).map((e) => e.type)).toEqual(['Opened', 'Closed']);
       expect(await reader.headPosition()).toBe('5');
@@ -112,7 +114,7 @@ describe('the SQLite store fast log', () => {
     const target = join(dir, 'copy.sqlite');
     const db = new Database(target);
     db.exec(
-      'CREATE TABLE copy (stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources)',
+      'CREATE TABLE copy (stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources, schema_version)',
     );
     db.close();
     const copier = store.fastLog!.openCopier(
@@ -129,6 +131,7 @@ describe('the SQLite store fast log', () => {
           'occurred_at',
           'recorded_at',
           'sources',
+          'schema_version',
         ],
       },
       { streamPrefixes: ['a-', 'b-'] },
@@ -143,12 +146,12 @@ describe('the SQLite store fast log', () => {
     }
     const copied = new Database(target, { readonly: true });
     expect(
-      copied.prepare('SELECT stream_id, position, occurred_at FROM copy ORDER BY position').raw(true).all(),
+      copied.prepare('SELECT stream_id, position, occurred_at, schema_version FROM copy ORDER BY position').raw(true).all(),
     ).toEqual([
-      ['a-1', '1', '2017-01'],
-      ['a-1', '2', '2017-02'],
-      ['b-1', '4', '2017-04'],
-      ['b-1', '5', '2017-05'],
+      ['a-1', '1', '2017-01', 1],
+      ['a-1', '2', '2017-02', 1],
+      ['b-1', '4', '2017-04', 1],
+      ['b-1', '5', '2017-05', 1],
     ]);
     copied.close();
   });
