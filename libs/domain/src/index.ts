@@ -18,6 +18,7 @@ export * from './shared/domain-error';
 export * from './shared/decider';
 export * from './shared/corrections';
 export * from './shared/load-stream';
+export * from './shared/business-order';
 export {
   ActorSchema,
   SourceSchema,
@@ -50,6 +51,7 @@ export {
   evolveAgreement,
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
+export { agreementCausalRank } from './agreement/agreement.causal-rank';
 export * from './agreement/agreement.view';
 
 export * from './process/process.schemas';

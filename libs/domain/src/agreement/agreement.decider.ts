@@ -6,6 +6,7 @@ import { DomainError, validationFailed } from '../shared/domain-error';
 import { tryParseDuration } from '../shared/duration';
 import { parseStreamId } from '../shared/identifiers';
 import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { agreementCausalRank } from './agreement.causal-rank';
 import { agreementCrossFieldProblems } from './agreement.data-rules';
 import {
   type AgreementCommand,
@@ -314,4 +315,5 @@ export const agreementDecider: LoadingDecider<AgreementCommand, AgreementEvent, 
   initialState: initialAgreementState,
   decide: decideAgreement,
   evolve: evolveAgreement,
+  causalRank: agreementCausalRank,
 });

@@ -1,3 +1,4 @@
+import { businessKeyOf, compareBusinessKeys, inBusinessOrder } from './business-order';
 import { applyCorrections, isCorrectionEvent, recordedBy, takenEffectBy } from './corrections';
 import type { Decider, DomainEvent, Envelope, EventEnvelope, FactEvent, LoadedStream, StreamState } from './decider';
 
@@ -11,7 +12,9 @@ export interface LoadOptions {
 /**
  * The one fold of a stream, used by the command path, the read models and the relay: the
  * recorded events (in stream order) with their corrections resolved once, then the effective
- * events folded with the decider's evolve. Cost: one pass over the events, no copy per event.
+ * events folded with the decider's evolve, in business order when the decider ranks its events
+ * (so any recording order of the same facts gives the same state). Cost: one pass over the
+ * events, plus a sort when they were recorded out of business order.
  */
 export function loadStream<C, E extends DomainEvent, S extends StreamState, R extends EventEnvelope>(
   decider: Decider<C, E, S>,
@@ -20,17 +23,32 @@ export function loadStream<C, E extends DomainEvent, S extends StreamState, R ex
 ): LoadedStream<S, R> {
   const known = options.knownAt === undefined ? recorded : recordedBy(recorded, options.knownAt);
   const corrected = applyCorrections(known);
-  const effective = options.asOf === undefined ? corrected : takenEffectBy(corrected, options.asOf);
+  const taken = options.asOf === undefined ? corrected : takenEffectBy(corrected, options.asOf);
+  const effective = decider.causalRank ? inBusinessOrder(taken, decider.causalRank) : taken;
   let state = decider.initialState;
   for (const event of effective) state = evolveRecorded(decider, state, event);
+  state = withLastEffect(decider, state, effective[effective.length - 1]);
   const last = known[known.length - 1];
   return { state: last ? stamped(state, last) : state, revision: last ? last.revision : -1, recorded: known, effective };
 }
 
+/** Records where the last folded event sits in business order (see StreamState.lastEffect). */
+function withLastEffect<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, state: S, last: EventEnvelope | undefined): S {
+  if (!decider.causalRank || last === undefined) return state;
+  return { ...state, lastEffect: businessKeyOf(last, decider.causalRank) };
+}
+
+/** True when the event comes after everything the state folded, in the order the stream folds. */
+export function comesLast<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, state: S, event: EventEnvelope): boolean {
+  if (!decider.causalRank || state.lastEffect === undefined) return true;
+  return compareBusinessKeys(state.lastEffect, businessKeyOf(event, decider.causalRank)) < 0;
+}
+
 /**
  * A loaded stream (loaded whole: no asOf, no knownAt) with the events recorded right after it.
- * Facts are folded onto the state as they come; a correction among them re-derives the stream
- * from its recorded events (rare; correct beats clever).
+ * Facts are folded onto the state as they come; a correction among them, or a fact that takes
+ * effect before one already folded (business order), re-derives the stream from its recorded
+ * events (rare; correct beats clever).
  */
 export function advanceStream<C, E extends DomainEvent, S extends StreamState, R extends EventEnvelope>(
   decider: Decider<C, E, S>,
@@ -46,8 +64,9 @@ export function advanceStream<C, E extends DomainEvent, S extends StreamState, R
 
 /**
  * The state (of the whole stream) after the events recorded right after it, folded one by one;
- * undefined when one of them is a correction: the caller then loads the stream again
- * (loadStream), as it is the only one holding the recorded events.
+ * undefined when one of them is a correction or takes effect before a fact already folded
+ * (business order): the caller then loads the stream again (loadStream), as it is the only one
+ * holding the recorded events.
  */
 export function advanceState<C, E extends DomainEvent, S extends StreamState>(
   decider: Decider<C, E, S>,
@@ -56,8 +75,8 @@ export function advanceState<C, E extends DomainEvent, S extends StreamState>(
 ): S | undefined {
   let advanced = state;
   for (const event of newer) {
-    if (isCorrectionEvent(event.type)) return undefined;
-    advanced = evolveRecorded(decider, advanced, event);
+    if (isCorrectionEvent(event.type) || !comesLast(decider, advanced, event)) return undefined;
+    advanced = withLastEffect(decider, evolveRecorded(decider, advanced, event), event);
   }
   return advanced;
 }

@@ -1,7 +1,7 @@
-import { agreementDecider, applyCorrections, isCorrectionEvent, loadStream } from '@agreements/domain';
+import { agreementCausalRank, agreementDecider, applyCorrections, inBusinessOrder, isCorrectionEvent, loadStream } from '@agreements/domain';
 import { pick, seededRandom, uuidOf } from '../testing/random';
 import { addEvent, agreementAt, buildInstants, currentAgreement, type Interval, provisionIntervals, statusIntervals } from './agreement-instants';
-import type { StoredEvent } from './stored-event';
+import { type StoredEvent, takesEffectAt } from './stored-event';
 
 const RUS = { id: 'RUS', name: 'Russia' };
 const TUR = { id: 'TUR', name: 'Turkey' };
@@ -96,14 +96,22 @@ describe('agreement instants', () => {
     }
   });
 
-  it('built one event at a time give the same instants as built at once', () => {
+  it('built one event at a time in business order give the same instants as built at once; an earlier event asks for a refold', () => {
     const random = seededRandom(42);
+    let refusedOutOfOrder = 0;
     for (let run = 0; run < 200; run += 1) {
       const events = randomStream(random, 2 + Math.floor(random() * 20)).filter((e) => !isCorrectionEvent(e.type));
       let incremental = buildInstants([]);
-      for (const e of events) incremental = addEvent(incremental, e, Number.POSITIVE_INFINITY)!;
+      for (const e of inBusinessOrder(events, agreementCausalRank)) incremental = addEvent(incremental, e, Number.POSITIVE_INFINITY)!;
       expect(incremental).toEqual(buildInstants(events, Number.POSITIVE_INFINITY));
+      const [first] = inBusinessOrder(events, agreementCausalRank);
+      const later = incremental.length > 0 && incremental[incremental.length - 1].at > takesEffectAt(first);
+      if (later) {
+        expect(addEvent(incremental, { ...first, revision: 999 }, Number.POSITIVE_INFINITY)).toBeUndefined();
+        refusedOutOfOrder += 1;
+      }
     }
+    expect(refusedOutOfOrder).toBeGreaterThan(0);
   });
 
   it('with only the newest instants kept: the same intervals, or a refusal when an event lands on a frozen instant', () => {
