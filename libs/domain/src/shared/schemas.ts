@@ -57,14 +57,29 @@ export const SlugSchema = (description?: string) =>
 export const TextSchema = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '\\S', ...(description ? { description } : {}) });
 
+const ActorIdSchema = Type.String({
+  pattern: ACTOR_ID_PATTERN,
+  maxLength: ACTOR_ID_MAX_LENGTH,
+  description: 'ISO 3166-1 alpha-3 (RUS) or a typed slug: igo:, group:, gov:, person:, org:, ngo: (igo:un)',
+});
+
+/** A member of a group of actors (one level: a member has no members of its own). */
+export const ActorMemberSchema = Type.Object(
+  { id: ActorIdSchema, name: TextSchema(ACTOR_NAME_MAX_LENGTH) },
+  { additionalProperties: false, description: 'A member of a group acting as one' },
+);
+
 export const ActorSchema = Type.Object(
   {
-    id: Type.String({
-      pattern: ACTOR_ID_PATTERN,
-      maxLength: ACTOR_ID_MAX_LENGTH,
-      description: 'ISO 3166-1 alpha-3 (RUS) or a typed slug: igo:, group:, gov:, person:, org:, ngo: (igo:un)',
-    }),
+    id: ActorIdSchema,
     name: TextSchema(ACTOR_NAME_MAX_LENGTH),
+    members: Type.Optional(
+      Type.Array(ActorMemberSchema, {
+        minItems: 1,
+        maxItems: 200,
+        description: 'For a group acting as one (group:e3 = FRA, DEU, GBR): party filters and per-party answers match its members too',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'A state, organisation, group, delegation or person' },
 );
