@@ -44,6 +44,9 @@ export {
   type Term,
   type TermExtension,
   type Breach,
+  type Dispute,
+  type Endorsement,
+  type PartyStatusInterval,
   initialAgreementState,
   isFinalStatus,
   termEndsAt,
@@ -52,6 +55,10 @@ export {
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
 export { agreementCausalRank } from './agreement/agreement.causal-rank';
+export { isBound, isBoundParty, partiesMatching } from './agreement/agreement.parties';
+export { isInForceForParty, partyStatusAt, partyStatusesAt } from './agreement/agreement.in-force';
+export { checkAgreementFact, type CheckedFact } from './agreement/agreement.rules';
+export { judgeCorrection, judgeInBusinessTime, type FactCheck } from './shared/business-time-decision';
 export * from './agreement/agreement.view';
 
 export * from './process/process.schemas';
