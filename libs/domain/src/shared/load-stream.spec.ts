@@ -56,6 +56,18 @@ describe('loadStream', () => {
   });
 });
 
+describe('past answers carry the past revision', () => {
+  it('given facts recorded after the date asked, an asOf answer carries the revision of the last event it includes', () => {
+    // Revisions: 0 drafted 2017-05, 1 signed (corrected at 3 to 05-05), 2 in force 05-06, 4 suspended 2017-09 (retracted at 5), 6 provision 05-04.
+    expect(loadStream(agreementDecider, recorded(), { asOf: '2017-05-03' }).state.revision).toBe(0);
+    expect(loadStream(agreementDecider, recorded(), { asOf: '2017-05-04' }).revision).toBe(6);
+    // The suspension dated September was retracted at revision 5: an answer for September includes that retraction.
+    expect(loadStream(agreementDecider, recorded(), { asOf: '2017-09' }).state.revision).toBe(6);
+    expect(loadStream(agreementDecider, recorded().slice(0, 6), { asOf: '2017-09' }).state.revision).toBe(5);
+    expect(loadStream(agreementDecider, recorded().slice(0, 6), { asOf: '2017-08' }).state.revision).toBe(3);
+  });
+});
+
 describe('advanceStream', () => {
   it('one event at a time gives the stream loaded at once, corrections included', () => {
     const all = recorded();

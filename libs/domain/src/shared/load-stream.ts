@@ -1,5 +1,5 @@
 import { businessKeyOf, compareBusinessKeys, inBusinessOrder } from './business-order';
-import { applyCorrections, isCorrectionEvent, recordedBy, takenEffectBy } from './corrections';
+import { applyCorrections, EVENT_RETRACTED, isCorrectionEvent, recordedBy, takenEffectBy } from './corrections';
 import type { Decider, DomainEvent, Envelope, EventEnvelope, FactEvent, LoadedStream, StreamState } from './decider';
 
 export interface LoadOptions {
@@ -28,8 +28,31 @@ export function loadStream<C, E extends DomainEvent, S extends StreamState, R ex
   let state = decider.initialState;
   for (const event of effective) state = evolveRecorded(decider, state, event);
   state = withLastEffect(decider, state, effective[effective.length - 1]);
-  const last = known[known.length - 1];
+  const last = options.asOf === undefined ? known[known.length - 1] : lastIncluded(known, effective, options.asOf);
   return { state: last ? stamped(state, last) : state, revision: last ? last.revision : -1, recorded: known, effective };
+}
+
+/**
+ * The last recorded event an asOf answer includes (past answers carry the past revision): the
+ * latest of the events that had taken effect, the corrections applied to them, and the
+ * retractions of events dated by then. undefined when it includes none.
+ */
+function lastIncluded<R extends EventEnvelope>(known: readonly R[], effective: readonly R[], asOf: string): R | undefined {
+  const included = new Set<string>();
+  for (const event of effective) {
+    included.add(event.eventId);
+    for (const correction of event.correctedBy ?? []) included.add(correction);
+  }
+  const retractedBy = new Map<string, R>();
+  for (const event of known) if (event.type === EVENT_RETRACTED) retractedBy.set(String(event.data.targetEventId).toLowerCase(), event);
+  if (retractedBy.size > 0) {
+    for (const target of takenEffectBy(known.filter((event) => retractedBy.has(event.eventId.toLowerCase())), asOf)) {
+      included.add((retractedBy.get(target.eventId.toLowerCase()) as R).eventId);
+    }
+  }
+  let last: R | undefined;
+  for (const event of known) if (included.has(event.eventId)) last = event;
+  return last;
 }
 
 /** Records where the last folded event sits in business order (see StreamState.lastEffect). */
