@@ -3,6 +3,7 @@ import { agreementDecider } from './agreement.decider';
 import { isBoundParty, partiesMatching } from './agreement.parties';
 import type { AgreementCommand } from './agreement.schemas';
 import { isInForceForParty } from './agreement.in-force';
+import { agreementView } from './agreement.view';
 
 const USA = { id: 'USA', name: 'United States' };
 const IRN = { id: 'IRN', name: 'Iran' };
@@ -129,5 +130,31 @@ describe('per-party status and groups', () => {
     const parties = given(drafted, adopted()).state.agreement?.parties ?? [];
     expect(partiesMatching(parties, 'DEU').map((p) => p.id)).toEqual(['group:e3']);
     expect([isBoundParty(parties, 'FRA'), isBoundParty(parties, 'ITA')]).toEqual([true, false]);
+  });
+});
+
+describe('agreement view: v2 fields', () => {
+  it('shows adoption, endorsements, open disputes, party histories and members; an ending closes the provisions', () => {
+    const { state } = given(
+      drafted,
+      { type: 'ProvisionAdded', data: { provisionId: 'cap', kind: 'commitment', title: 'Enrichment cap' }, occurredAt: '2015-07' },
+      adopted(),
+      { type: 'ProvisionAssessed', data: { provisionId: 'cap', status: 'operating', level: 2 }, occurredAt: '2016' },
+      { type: 'AgreementEndorsed', data: { by: UNSC, instrument: 'Resolution 2231' }, occurredAt: '2015-07-20' },
+      inForce,
+      terminated,
+      { type: 'StatusDisputed', data: { party: IRN, claim: 'in-force' }, occurredAt: '2025-11' },
+    );
+    const view = agreementView(state, 'jcpoa');
+    expect(view).toMatchObject({
+      status: 'terminated',
+      adoptedAt: '2015-07-14',
+      contested: true,
+      disputes: [{ party: IRN, claim: 'in-force', since: '2025-11', eventId: eventIdOf(8) }],
+      endorsements: [{ by: UNSC, instrument: 'Resolution 2231', at: '2015-07-20', eventId: eventIdOf(5) }],
+      provisions: [{ provisionId: 'cap', status: 'ended' }],
+    });
+    expect(view?.provisions[0].level).toBeUndefined();
+    expect(view?.parties.find((p) => p.id === 'group:e3')).toMatchObject({ members: [FRA, DEU, GBR], status: 'adopted' });
   });
 });

@@ -212,7 +212,8 @@ export function provisionIntervals(instants: Instants): Map<string, Interval[]> 
       provisionId,
       intervalsOf(instants, provisionKey(provisionId), (instant) => {
         const provision = instant.provisions.find((p) => p.provisionId === provisionId);
-        return provision ? provisionValue(provision) : null;
+        // The agreement's end closes the provision's open interval (it reads `ended` until assessed again).
+        return provision && provision.status !== 'ended' ? provisionValue(provision) : null;
       }),
     );
   }
