@@ -132,7 +132,7 @@ function recordingOrder(facts: PlannedFact[], priorities: number[]): number[] {
 
 /** Records the facts in the order given through decide (each fact keeps its own event id, whatever its place). */
 function recordInOrder(facts: PlannedFact[], order: number[]): EventEnvelope[] {
-  let stream = loadStream(agreementDecider, []);
+  let stream = loadStream(agreementDecider, [] as EventEnvelope[]);
   for (const index of order) {
     const { command } = facts[index];
     for (const event of agreementDecider.decide(command, stream)) {

@@ -47,8 +47,12 @@ export function compareBusinessKeys(a: BusinessKey, b: BusinessKey): number {
   return a.at - b.at || a.rank - b.rank || a.revision - b.revision;
 }
 
-/** The events in business order (a new array; the input is left as it is). */
-export function inBusinessOrder<E extends EventEnvelope>(events: readonly E[], rankOf: CausalRank): E[] {
+/**
+ * The events in business order. The input is left as it is; when it is already in that order (the
+ * common case: facts recorded as they happened) it is answered as is, with no copy.
+ */
+export function inBusinessOrder<E extends EventEnvelope>(events: readonly E[], rankOf: CausalRank): readonly E[] {
+  if (isInBusinessOrder(events, rankOf)) return events;
   const keyed = events.map((event) => ({ event, key: businessKeyOf(event, rankOf) }));
   keyed.sort((a, b) => compareBusinessKeys(a.key, b.key));
   return keyed.map(({ event }) => event);
@@ -56,8 +60,12 @@ export function inBusinessOrder<E extends EventEnvelope>(events: readonly E[], r
 
 /** True when the events are already in business order (the common case: recorded as they happened). */
 export function isInBusinessOrder(events: readonly EventEnvelope[], rankOf: CausalRank): boolean {
+  if (events.length < 2) return true;
+  let previous = businessKeyOf(events[0], rankOf);
   for (let i = 1; i < events.length; i += 1) {
-    if (compareBusinessKeys(businessKeyOf(events[i - 1], rankOf), businessKeyOf(events[i], rankOf)) > 0) return false;
+    const key = businessKeyOf(events[i], rankOf);
+    if (compareBusinessKeys(previous, key) > 0) return false;
+    previous = key;
   }
   return true;
 }
