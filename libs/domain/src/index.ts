@@ -56,7 +56,7 @@ export {
 export { agreementDecider } from './agreement/agreement.decider';
 export { agreementCausalRank } from './agreement/agreement.causal-rank';
 export { isBound, isBoundParty, partiesMatching } from './agreement/agreement.parties';
-export { isInForceForParty, partyStatusAt, partyStatusesAt } from './agreement/agreement.in-force';
+export { isInForceForParty, isInForceForPartyOn, partyStatusAt, partyStatusesAt } from './agreement/agreement.in-force';
 export { checkAgreementFact, type CheckedFact } from './agreement/agreement.rules';
 export { judgeCorrection, judgeInBusinessTime, type FactCheck } from './shared/business-time-decision';
 export * from './agreement/agreement.view';

@@ -1,7 +1,10 @@
+import { tryParseBusinessTime } from '../shared/business-time';
+import { instantMillis } from '../shared/corrections';
+import type { EventEnvelope } from '../shared/decider';
+import { loadStream } from '../shared/load-stream';
+import { agreementDecider } from './agreement.decider';
 import { isBoundParty, partiesMatching, type PartyStatusInterval } from './agreement.parties';
 import type { Agreement } from './agreement.state';
-import { instantMillis } from '../shared/corrections';
-import { tryParseBusinessTime } from '../shared/business-time';
 
 /**
  * In force for a party: the agreement is in force and binds the party (or a group it is a member
@@ -10,6 +13,11 @@ import { tryParseBusinessTime } from '../shared/business-time';
  */
 export function isInForceForParty(agreement: Agreement | null, partyId: string): boolean {
   return agreement !== null && agreement.status === 'in-force' && isBoundParty(agreement.parties, partyId);
+}
+
+/** In force for a party on a day (a business time, taken as the end of the period it names), from the stream's recorded events. */
+export function isInForceForPartyOn(recorded: readonly EventEnvelope[], partyId: string, day: string): boolean {
+  return isInForceForParty(loadStream(agreementDecider, recorded, { asOf: day }).state.agreement, partyId);
 }
 
 function startMillis(text: string): number {

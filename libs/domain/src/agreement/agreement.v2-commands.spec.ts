@@ -2,7 +2,7 @@ import { deciderSpec, eventIdOf, type Fact } from '../testing/given-when-then';
 import { agreementDecider } from './agreement.decider';
 import { isBoundParty, partiesMatching } from './agreement.parties';
 import type { AgreementCommand } from './agreement.schemas';
-import { isInForceForParty } from './agreement.in-force';
+import { isInForceForParty, isInForceForPartyOn, partyStatusAt } from './agreement.in-force';
 import { agreementView } from './agreement.view';
 
 const USA = { id: 'USA', name: 'United States' };
@@ -124,6 +124,13 @@ describe('per-party status and groups', () => {
     const afterWithdrawal = given(drafted, adopted(), inForce, usaWithdrew).state.agreement;
     expect([isInForceForParty(inForceThen, 'USA'), isInForceForParty(afterWithdrawal, 'USA'), isInForceForParty(afterWithdrawal, 'IRN')]).toEqual([true, false, true]);
     expect(isInForceForParty(given(drafted, adopted()).state.agreement, 'IRN')).toBe(false);
+  });
+
+  it('given the USA withdrew in May 2018, the agreement is in force for it in 2017, not on 1 January 2019; for Germany through the E3', () => {
+    const { history } = given(drafted, adopted(), inForce, usaWithdrew);
+    expect([isInForceForPartyOn(history, 'USA', '2017-06-01'), isInForceForPartyOn(history, 'USA', '2019-01-01'), isInForceForPartyOn(history, 'DEU', '2019-01-01')]).toEqual([true, false, true]);
+    const usa = given(drafted, adopted(), inForce, usaWithdrew).state.agreement?.parties.find((p) => p.id === 'USA');
+    expect([partyStatusAt(usa?.statusHistory ?? [], '2016')?.status, partyStatusAt(usa?.statusHistory ?? [], '2019')?.status]).toEqual(['adopted', 'withdrawn']);
   });
 
   it('a member of a group party is matched through the group', () => {
