@@ -84,6 +84,25 @@ describe('agreement decider: accession', () => {
   });
 });
 
+describe('agreement decider: bound parties', () => {
+  const CHN = { id: 'CHN', name: 'China' };
+  const acceded: Fact = { type: 'PartyAcceded', data: { party: CHN }, occurredAt: '2016' };
+
+  it('a party that acceded does not sign: it is bound already', () => {
+    given(drafted, adopted(), acceded).when(cmd('SignAgreement', { signatories: [CHN] }, '2016-06')).thenError('ALREADY_BOUND');
+  });
+
+  it('an adopted or acceded party withdraws; a party that acceded leaves by withdrawal, not rejection', () => {
+    given(drafted, adopted()).when(cmd('RecordWithdrawal', { party: IRN }, '2016')).thenEvents([{ type: 'PartyWithdrew', data: { party: IRN } }]);
+    given(drafted, adopted(), acceded).when(cmd('RecordWithdrawal', { party: CHN }, '2017')).thenEvents([{ type: 'PartyWithdrew', data: { party: CHN } }]);
+    given(drafted, adopted(), acceded).when(cmd('RecordRejection', { party: CHN }, '2017')).thenError('REJECTION_AFTER_RATIFICATION');
+  });
+
+  it('an adopted party ratifies', () => {
+    given(drafted, adopted()).when(cmd('RatifyAgreement', { party: IRN }, '2016')).thenEvents([{ type: 'AgreementRatified', data: { party: IRN } }]);
+  });
+});
+
 describe('agreement decider: endorsement', () => {
   it('a third body endorses the agreement: shown, never a change of status', () => {
     const data = { by: UNSC, instrument: 'Resolution 2231', url: 'https://undocs.org/S/RES/2231(2015)' };

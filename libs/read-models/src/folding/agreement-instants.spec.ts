@@ -172,4 +172,18 @@ describe('agreement instants', () => {
       ['in-force', '2017-05-06T00:00:00.000Z', null, inForce.eventId],
     ]);
   });
+
+  it('closes the open provision intervals when the agreement ends, in business order whatever the recording order', () => {
+    const draft = event('AgreementDrafted', { title: 'Memo', kind: 'memorandum', parties: [RUS] }, '2017-05', 0);
+    const zone = event('ProvisionAdded', { provisionId: 'idlib', kind: 'zone', title: 'Idlib' }, '2017-05-04', 1);
+    const signed = event('MemorandumSigned', { signatories: [RUS] }, '2017-05-04', 2);
+    const terminated = event('AgreementTerminated', { reason: 'war' }, '2018-01', 3);
+    // Recorded after the termination, dated before it.
+    const operating = event('ProvisionAssessed', { provisionId: 'idlib', status: 'operating' }, '2017-09', 4);
+    const intervals = provisionIntervals(buildInstants([draft, zone, signed, terminated, operating])).get('idlib') ?? [];
+    expect(intervals.map((i) => [i.value, iso(i.from), i.to === null ? null : iso(i.to)])).toEqual([
+      ['planned', '2017-05-04T00:00:00.000Z', '2017-09-01T00:00:00.000Z'],
+      ['operating', '2017-09-01T00:00:00.000Z', '2018-01-01T00:00:00.000Z'],
+    ]);
+  });
 });
