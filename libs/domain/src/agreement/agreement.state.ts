@@ -122,7 +122,7 @@ function withStatus(agreement: Agreement, status: AgreementStatus, event: Agreem
   return { ...agreement, status, statusSince: event.occurredAt, statusEventId: event.eventId, statusReason: reason ?? null };
 }
 
-function withPartyStatus(agreement: Agreement, actors: Actor[], status: Party['status'], event: AgreementFact): Agreement {
+function withPartiesStatus(agreement: Agreement, actors: Actor[], status: Party['status'], event: AgreementFact): Agreement {
   let parties = agreement.parties;
   for (const actor of actors) parties = settingPartyStatus(parties, actor, status, event.occurredAt, event.eventId);
   return { ...agreement, parties };
@@ -180,18 +180,18 @@ export function applyAgreementEvent(agreement: Agreement | null, event: Agreemen
   switch (event.type) {
     case 'AgreementAdopted': {
       const adopted = agreement.status === 'draft' ? withStatus(agreement, 'adopted', event) : agreement;
-      return { ...withPartyStatus(adopted, event.data.adoptedBy, 'adopted', event), adoptedAt: agreement.adoptedAt ?? event.occurredAt };
+      return { ...withPartiesStatus(adopted, event.data.adoptedBy, 'adopted', event), adoptedAt: agreement.adoptedAt ?? event.occurredAt };
     }
     case 'MemorandumSigned':
     case 'AgreementSigned': {
       // An adopted text stays adopted: its later signatures count per party.
       const signed = agreement.status === 'draft' ? withStatus(agreement, 'signed', event) : agreement;
-      return { ...withPartyStatus(signed, event.data.signatories, 'signed', event), signedAt: agreement.signedAt ?? event.occurredAt };
+      return { ...withPartiesStatus(signed, event.data.signatories, 'signed', event), signedAt: agreement.signedAt ?? event.occurredAt };
     }
     case 'AgreementRatified':
-      return withPartyStatus(agreement, [event.data.party], 'ratified', event);
+      return withPartiesStatus(agreement, [event.data.party], 'ratified', event);
     case 'PartyAcceded':
-      return withPartyStatus(agreement, [event.data.party], 'acceded', event);
+      return withPartiesStatus(agreement, [event.data.party], 'acceded', event);
     case 'AgreementEndorsed': {
       const { data } = event;
       const endorsement: Endorsement = { by: data.by, instrument: data.instrument, at: event.occurredAt, eventId: event.eventId };
@@ -266,9 +266,9 @@ export function applyAgreementEvent(agreement: Agreement | null, event: Agreemen
       return { ...agreement, breaches: [...agreement.breaches, breach] };
     }
     case 'PartyRejected':
-      return withContested(withPartyStatus(agreement, [event.data.party], 'rejected', event));
+      return withContested(withPartiesStatus(agreement, [event.data.party], 'rejected', event));
     case 'PartyWithdrew':
-      return withPartyStatus(agreement, [event.data.party], 'withdrawn', event);
+      return withPartiesStatus(agreement, [event.data.party], 'withdrawn', event);
     case 'AgreementSuspended':
       return withStatus(agreement, 'suspended', event, event.data.reason);
     case 'AgreementResumed':
