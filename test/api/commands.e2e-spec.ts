@@ -221,7 +221,8 @@ describe('the command API over HTTP', () => {
       ]) {
         expect((await t.api.post(path, c)).status).toBe(201);
       }
-      const r = await refused(path, cmd('BringIntoForce', {}));
+      // Dated the day after the end: on the day itself an entry into force comes before a termination (causal rank).
+      const r = await refused(path, cmd('BringIntoForce', {}, { occurredAt: '2017-06-02' }));
       expect([r.status, r.json.error.code]).toEqual([422, 'AGREEMENT_FINAL']);
     });
 

@@ -20,6 +20,7 @@ export * from './shared/decider';
 export * from './shared/corrections';
 export * from './shared/load-stream';
 export * from './shared/upcasting';
+export * from './shared/business-order';
 export {
   ActorSchema,
   SourceSchema,
@@ -45,6 +46,9 @@ export {
   type Term,
   type TermExtension,
   type Breach,
+  type Dispute,
+  type Endorsement,
+  type PartyStatusInterval,
   initialAgreementState,
   isFinalStatus,
   termEndsAt,
@@ -53,6 +57,11 @@ export {
 } from './agreement/agreement.state';
 export { agreementDecider } from './agreement/agreement.decider';
 export { agreementUpcasters, termSetV1ToV2 } from './agreement/agreement.upcasters';
+export { agreementCausalRank } from './agreement/agreement.causal-rank';
+export { isBound, isBoundParty, partiesMatching } from './agreement/agreement.parties';
+export { isInForceForParty, isInForceForPartyOn, partyStatusAt, partyStatusesAt } from './agreement/agreement.in-force';
+export { checkAgreementFact, type CheckedFact } from './agreement/agreement.rules';
+export { judgeCorrection, judgeInBusinessTime, type FactCheck } from './shared/business-time-decision';
 export * from './agreement/agreement.view';
 
 export * from './process/process.schemas';

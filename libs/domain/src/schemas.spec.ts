@@ -53,7 +53,12 @@ describe('command schemas', () => {
     expect(agreementCommandTypes).toEqual([
       'DraftAgreement',
       'SignAgreement',
+      'AdoptAgreement',
       'RatifyAgreement',
+      'RecordAccession',
+      'EndorseAgreement',
+      'DisputeStatus',
+      'WithdrawDispute',
       'BringIntoForce',
       'SetTerm',
       'ExtendTerm',

@@ -138,7 +138,7 @@ describe('agreement decider: signing', () => {
 
   it('a suspended agreement is not signed until it is resumed', () => {
     given(drafted(), signed(), inForce(), suspended)
-      .when(cmd('SignAgreement', { signatories: [SYR] }))
+      .when(cmd('SignAgreement', { signatories: [SYR] }, '2017-10'))
       .thenError('AGREEMENT_SUSPENDED');
   });
 
@@ -184,13 +184,13 @@ describe('agreement decider: ratification', () => {
 
   it('a party ratifies once', () => {
     given(drafted(), signed(), ratified(RUS))
-      .when(cmd('RatifyAgreement', { party: RUS }))
+      .when(cmd('RatifyAgreement', { party: RUS }, '2017-07'))
       .thenError('ALREADY_RATIFIED');
   });
 
   it('a party cannot ratify before it signed', () => {
     given(drafted(), signed([RUS], '2017-05-04'))
-      .when(cmd('RatifyAgreement', { party: RUS }, '2017-04'))
+      .when(cmd('RatifyAgreement', { party: RUS }, '2017-05-02'))
       .thenError('RATIFIED_BEFORE_SIGNED');
   });
 });
@@ -216,9 +216,9 @@ describe('agreement decider: entry into force, suspension, end', () => {
   });
 
   it('an agreement enters into force once; a suspended one is resumed instead', () => {
-    given(drafted(), signed(), inForce()).when(cmd('BringIntoForce', {})).thenError('AGREEMENT_ALREADY_IN_FORCE');
+    given(drafted(), signed(), inForce()).when(cmd('BringIntoForce', {}, '2017-06')).thenError('AGREEMENT_ALREADY_IN_FORCE');
     given(drafted(), signed(), inForce(), suspended)
-      .when(cmd('BringIntoForce', {}))
+      .when(cmd('BringIntoForce', {}, '2017-10'))
       .thenError('AGREEMENT_ALREADY_IN_FORCE');
   });
 
@@ -246,12 +246,12 @@ describe('agreement decider: entry into force, suspension, end', () => {
   it('only an agreement in force is suspended', () => {
     given(drafted(), signed()).when(cmd('SuspendAgreement', {})).thenError('AGREEMENT_NOT_IN_FORCE');
     given(drafted(), signed(), inForce(), suspended)
-      .when(cmd('SuspendAgreement', {}))
+      .when(cmd('SuspendAgreement', {}, '2017-10'))
       .thenError('AGREEMENT_ALREADY_SUSPENDED');
   });
 
   it('only a suspended agreement is resumed', () => {
-    given(drafted(), signed(), inForce()).when(cmd('ResumeAgreement', {})).thenError('AGREEMENT_NOT_SUSPENDED');
+    given(drafted(), signed(), inForce()).when(cmd('ResumeAgreement', {}, '2017-06')).thenError('AGREEMENT_NOT_SUSPENDED');
   });
 
   it('an agreement in force or suspended expires', () => {
@@ -405,14 +405,14 @@ describe('agreement decider: term', () => {
 
   it('an extension must end after the current end', () => {
     const error = given(drafted(), signed(), inForce('2017-05-06'), termSet())
-      .when(cmd('ExtendTerm', { until: '2017-10', basis: 'inferred' }))
+      .when(cmd('ExtendTerm', { until: '2017-10', basis: 'inferred' }, '2017-06'))
       .thenError('EXTENSION_NOT_LATER');
     expect(error.details).toMatchObject({ endsAt: '2017-11-05T23:59:59.999Z' });
     given(drafted(), signed(), inForce('2017-05-06'), termSet(), {
       type: 'TermExtended',
       data: { until: '2018-05', basis: 'explicit' },
     })
-      .when(cmd('ExtendTerm', { until: '2018-04', basis: 'automatic' }))
+      .when(cmd('ExtendTerm', { until: '2018-04', basis: 'automatic' }, '2017-06'))
       .thenError('EXTENSION_NOT_LATER');
   });
 });
@@ -503,13 +503,13 @@ describe('agreement decider: rejection and withdrawal', () => {
 
   it('a party that ratified leaves by withdrawal, not rejection', () => {
     given(drafted(), signed(), ratified(RUS))
-      .when(cmd('RecordRejection', { party: RUS }))
+      .when(cmd('RecordRejection', { party: RUS }, '2017-07'))
       .thenError('REJECTION_AFTER_RATIFICATION');
   });
 
   it('a party that withdrew has nothing left to reject', () => {
     given(drafted(), signed(), withdrew(RUS))
-      .when(cmd('RecordRejection', { party: RUS }))
+      .when(cmd('RecordRejection', { party: RUS }, '2018-02'))
       .thenError('PARTY_WITHDRAWN');
   });
 
@@ -518,7 +518,7 @@ describe('agreement decider: rejection and withdrawal', () => {
       .when(cmd('RecordWithdrawal', { party: TUR, reason: 'x' }))
       .thenEvents([{ type: 'PartyWithdrew', data: { party: TUR, reason: 'x' } }]);
     given(drafted(), signed(), ratified(RUS))
-      .when(cmd('RecordWithdrawal', { party: RUS }))
+      .when(cmd('RecordWithdrawal', { party: RUS }, '2017-07'))
       .thenEvents([{ type: 'PartyWithdrew', data: { party: RUS } }]);
     const { state } = given(drafted(), signed(), withdrew(RUS));
     expect(state.agreement?.parties.find((p) => p.id === 'RUS')).toMatchObject({
@@ -544,7 +544,7 @@ describe('agreement decider: rejection and withdrawal', () => {
 
   it('a party withdraws once', () => {
     given(drafted(), signed(), withdrew(RUS))
-      .when(cmd('RecordWithdrawal', { party: RUS }))
+      .when(cmd('RecordWithdrawal', { party: RUS }, '2018-02'))
       .thenError('ALREADY_WITHDRAWN');
   });
 

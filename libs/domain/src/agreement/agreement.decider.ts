@@ -1,14 +1,17 @@
-import { isEntirelyBefore } from '../shared/business-time';
+import { judgeCorrection, judgeInBusinessTime } from '../shared/business-time-decision';
 import { decideCorrection } from '../shared/correction-rules';
+import type { EventEnvelope, LoadedStream } from '../shared/decider';
 import { upcastEnvelope } from '../shared/upcasting';
 import { agreementUpcasters } from './agreement.upcasters';
-import type { LoadedStream } from '../shared/decider';
-import { type LoadingDecider, withLoader } from '../shared/load-stream';
 import { DomainError, validationFailed } from '../shared/domain-error';
 import { tryParseDuration } from '../shared/duration';
 import { parseStreamId } from '../shared/identifiers';
-import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { type LoadingDecider, withLoader } from '../shared/load-stream';
+import { readBusinessTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { agreementCausalRank } from './agreement.causal-rank';
 import { agreementCrossFieldProblems } from './agreement.data-rules';
+import { type CheckedFact, checkAgreementFact } from './agreement.rules';
+import { explainedTooEarly } from './agreement.too-early';
 import {
   type AgreementCommand,
   type AgreementCommandData,
@@ -16,33 +19,11 @@ import {
   type AgreementEventData,
   agreementEventDataSchemas,
   agreementIdentityFields,
-  type AgreementStatus,
 } from './agreement.schemas';
-import {
-  type Agreement,
-  type AgreementState,
-  evolveAgreement,
-  initialAgreementState,
-  isFinalStatus,
-  type Party,
-  termEndsAt,
-} from './agreement.state';
+import { type Agreement, type AgreementState, evolveAgreement, initialAgreementState } from './agreement.state';
 
 function refuse(code: string, message: string, details?: Record<string, unknown>): never {
   throw new DomainError(code, message, details);
-}
-
-function refuseUnlessStatus(agreement: Agreement, allowed: AgreementStatus[], code: string, action: string): void {
-  if (!allowed.includes(agreement.status)) {
-    refuse(code, `The agreement is ${agreement.status}: ${action} needs it ${allowed.join(' or ')}`, {
-      status: agreement.status,
-      allowed,
-    });
-  }
-}
-
-function partyOf(agreement: Agreement, id: string): Party | undefined {
-  return agreement.parties.find((party) => party.id === id);
 }
 
 function ownAgreementId(state: AgreementState): string | undefined {
@@ -50,118 +31,18 @@ function ownAgreementId(state: AgreementState): string | undefined {
   return parsed?.kind === 'agreement' ? parsed.id : undefined;
 }
 
-function decideAgreement(command: AgreementCommand, stream: LoadedStream<AgreementState>): AgreementEvent[] {
-  const { state } = stream;
-  const occurredAt = readBusinessTime(command.occurredAt, 'occurredAt');
+/** The one rule check, on a state: what decide and the later-fact check share. */
+function checkFact(state: AgreementState, fact: EventEnvelope): void {
+  checkAgreementFact(state.agreement, fact as unknown as CheckedFact);
+}
 
-  if (command.type === 'DraftAgreement') {
-    if (state.agreement) refuse('AGREEMENT_EXISTS', 'The agreement was already drafted: an agreement is drafted once');
-    refuseDuplicateActors(command.data.parties);
-    return [{ type: 'AgreementDrafted', data: command.data }];
-  }
-  if (stream.recorded.length === 0) {
-    throw new DomainError(
-      'AGREEMENT_NOT_FOUND',
-      `There is no such agreement: draft it first (DraftAgreement)`,
-      undefined,
-      404,
-    );
-  }
-  if (command.type === 'RecordCorrection' || command.type === 'RetractEvent') {
-    // Allowed in every status, final ones included: the record of what happened can always be put right.
-    return decideCorrection(command, stream, {
-      eventDataSchemas: agreementEventDataSchemas,
-      identityFields: agreementIdentityFields,
-      crossFieldProblems: (type, data) => agreementCrossFieldProblems(type, data, 'data.data'),
-      upcast: (event) => upcastEnvelope(agreementUpcasters, event),
-    });
-  }
-  const agreement = state.agreement;
-  if (!agreement) {
-    throw new DomainError(
-      'AGREEMENT_NOT_FOUND',
-      'The drafting of this agreement was retracted: draft it again first',
-      undefined,
-      404,
-    );
-  }
-  if (isFinalStatus(agreement.status)) {
-    refuse(
-      'AGREEMENT_FINAL',
-      `The agreement is ${agreement.status}, a final status: only corrections and retractions are accepted`,
-      {
-        status: agreement.status,
-      },
-    );
-  }
-
+/** Input the rules rely on, checked once per command (the API's schemas say the same, so it answers 400 first). */
+function refuseInvalidInput(command: AgreementCommand, state: AgreementState): void {
   switch (command.type) {
-    case 'SignAgreement': {
-      const { signatories } = command.data;
-      refuseUnlessStatus(agreement, ['draft', 'signed', 'in-force'], 'AGREEMENT_SUSPENDED', 'signing');
-      refuseDuplicateActors(signatories);
-      const already = signatories.filter((actor) => {
-        const status = partyOf(agreement, actor.id)?.status;
-        return status === 'signed' || status === 'ratified';
-      });
-      if (already.length > 0) {
-        refuse('ALREADY_SIGNED', `${already.map((a) => a.id).join(', ')} already signed: a party cannot sign twice`, {
-          parties: already.map((a) => a.id),
-        });
-      }
-      return [{ type: agreement.kind === 'memorandum' ? 'MemorandumSigned' : 'AgreementSigned', data: command.data }];
-    }
-    case 'RatifyAgreement': {
-      const { party } = command.data;
-      const existing = partyOf(agreement, party.id);
-      if (!existing)
-        refuse('NOT_A_PARTY', `${party.id} is not a party to the agreement: only a party that signed can ratify`, {
-          party: party.id,
-        });
-      if (existing.status === 'ratified')
-        refuse('ALREADY_RATIFIED', `${party.id} already ratified the agreement`, { party: party.id });
-      if (existing.status !== 'signed') {
-        refuse('PARTY_NOT_SIGNED', `${party.id} is ${existing.status}: only a party that signed can ratify`, {
-          party: party.id,
-          partyStatus: existing.status,
-        });
-      }
-      const signedAt = readStoredTime(existing.signedAt);
-      if (signedAt && isEntirelyBefore(occurredAt, signedAt)) {
-        refuse(
-          'RATIFIED_BEFORE_SIGNED',
-          `${party.id} cannot ratify (${occurredAt.value}) before it signed (${signedAt.value})`,
-          {
-            party: party.id,
-            signedAt: signedAt.value,
-          },
-        );
-      }
-      return [{ type: 'AgreementRatified', data: command.data }];
-    }
-    case 'BringIntoForce': {
-      if (agreement.status === 'in-force' || agreement.status === 'suspended') {
-        refuse(
-          'AGREEMENT_ALREADY_IN_FORCE',
-          `The agreement is already ${agreement.status}: it enters into force once (a suspended one is resumed)`,
-          {
-            status: agreement.status,
-          },
-        );
-      }
-      refuseUnlessStatus(agreement, ['signed'], 'AGREEMENT_NOT_SIGNED', 'entry into force');
-      const signedAt = readStoredTime(agreement.signedAt);
-      if (signedAt && isEntirelyBefore(occurredAt, signedAt)) {
-        refuse(
-          'IN_FORCE_BEFORE_SIGNATURE',
-          `The agreement cannot enter into force (${occurredAt.value}) before it was signed (${signedAt.value})`,
-          {
-            signedAt: signedAt.value,
-          },
-        );
-      }
-      return [{ type: 'AgreementEnteredIntoForce', data: command.data }];
-    }
+    case 'AdoptAgreement':
+      return refuseDuplicateActors(command.data.adoptedBy);
+    case 'SignAgreement':
+      return refuseDuplicateActors(command.data.signatories);
     case 'SetTerm': {
       const problems = agreementCrossFieldProblems('SetTerm', command.data);
       if (command.data.duration !== undefined) {
@@ -170,149 +51,119 @@ function decideAgreement(command: AgreementCommand, stream: LoadedStream<Agreeme
       }
       if (problems.length > 0) throw validationFailed(problems);
       if (command.data.until !== undefined) readBusinessTime(command.data.until, 'data.until');
-      if (agreement.term) {
-        refuse(
-          'TERM_ALREADY_SET',
-          'The term was already set: extend it (ExtendTerm) or correct it (RecordCorrection)',
-          {
-            term: agreement.term,
-          },
-        );
-      }
       if (command.data.from !== undefined) readBusinessTime(command.data.from, 'data.from');
-      return [{ type: 'TermSet', data: termSetData(command.data) }];
+      return;
     }
-    case 'ExtendTerm': {
-      const until = readBusinessTime(command.data.until, 'data.until');
-      if (!agreement.term) refuse('TERM_NOT_SET', 'The agreement has no term to extend: set it first (SetTerm)');
-      const endsAt = termEndsAt(agreement);
-      if (endsAt !== null && Date.parse(until.latest) <= Date.parse(endsAt)) {
-        refuse(
-          'EXTENSION_NOT_LATER',
-          `An extension must end after the current term (${endsAt}); ${until.value} ends ${until.latest}`,
-          {
-            endsAt,
-            until: until.value,
-          },
-        );
-      }
-      return [{ type: 'TermExtended', data: command.data }];
-    }
-    case 'AddProvision': {
-      const { provisionId } = command.data;
-      if (agreement.provisions.some((p) => p.provisionId === provisionId)) {
-        refuse(
-          'PROVISION_EXISTS',
-          `Provision ${provisionId} already exists: provision ids are unique within an agreement`,
-          { provisionId },
-        );
-      }
-      return [{ type: 'ProvisionAdded', data: command.data }];
-    }
-    case 'AssessProvision': {
-      const { provisionId } = command.data;
-      if (!agreement.provisions.some((p) => p.provisionId === provisionId)) {
-        refuse(
-          'PROVISION_NOT_FOUND',
-          `Provision ${provisionId} does not exist: a provision must be added before it is assessed`,
-          { provisionId },
-        );
-      }
-      return [{ type: 'ProvisionAssessed', data: command.data }];
-    }
-    case 'ReportBreach': {
-      const { provisionId } = command.data;
-      refuseUnlessStatus(agreement, ['signed', 'in-force', 'suspended'], 'AGREEMENT_NOT_SIGNED', 'a breach');
-      if (provisionId !== undefined && !agreement.provisions.some((p) => p.provisionId === provisionId)) {
-        refuse(
-          'PROVISION_NOT_FOUND',
-          `Provision ${provisionId} does not exist: a breach can only name a provision of the agreement`,
-          { provisionId },
-        );
-      }
-      return [{ type: 'BreachReported', data: command.data }];
-    }
-    case 'RecordRejection': {
-      const { party } = command.data;
-      const status = partyOf(agreement, party.id)?.status;
-      if (status === 'rejected')
-        refuse('ALREADY_REJECTED', `${party.id} already rejected the agreement`, { party: party.id });
-      if (status === 'ratified') {
-        refuse(
-          'REJECTION_AFTER_RATIFICATION',
-          `${party.id} ratified the agreement: a ratifying party leaves by withdrawal (RecordWithdrawal)`,
-          {
-            party: party.id,
-          },
-        );
-      }
-      if (status === 'withdrawn')
-        refuse('PARTY_WITHDRAWN', `${party.id} withdrew from the agreement: it has nothing left to reject`, {
-          party: party.id,
-        });
-      return [{ type: 'PartyRejected', data: command.data }];
-    }
-    case 'RecordWithdrawal': {
-      const { party } = command.data;
-      const existing = partyOf(agreement, party.id);
-      if (!existing)
-        refuse('NOT_A_PARTY', `${party.id} is not a party to the agreement: only a party can withdraw`, {
-          party: party.id,
-        });
-      if (existing.status === 'withdrawn')
-        refuse('ALREADY_WITHDRAWN', `${party.id} already withdrew from the agreement`, { party: party.id });
-      if (existing.status !== 'signed' && existing.status !== 'ratified') {
-        refuse(
-          'PARTY_NOT_SIGNED',
-          `${party.id} is ${existing.status}: only a party that signed or ratified can withdraw`,
-          {
-            party: party.id,
-            partyStatus: existing.status,
-          },
-        );
-      }
-      return [{ type: 'PartyWithdrew', data: command.data }];
-    }
-    case 'SuspendAgreement':
-      if (agreement.status === 'suspended') refuse('AGREEMENT_ALREADY_SUSPENDED', 'The agreement is already suspended');
-      refuseUnlessStatus(agreement, ['in-force'], 'AGREEMENT_NOT_IN_FORCE', 'suspension');
-      return [{ type: 'AgreementSuspended', data: command.data }];
-    case 'ResumeAgreement':
-      refuseUnlessStatus(agreement, ['suspended'], 'AGREEMENT_NOT_SUSPENDED', 'resumption');
-      return [{ type: 'AgreementResumed', data: command.data }];
-    case 'ExpireAgreement': {
-      refuseUnlessStatus(agreement, ['in-force', 'suspended'], 'AGREEMENT_NOT_IN_FORCE', 'expiry');
-      const endsAt = termEndsAt(agreement);
-      if (endsAt !== null && Date.parse(occurredAt.latest) < Date.parse(endsAt)) {
-        refuse(
-          'EXPIRED_BEFORE_TERM_END',
-          `The term runs until ${endsAt}: the agreement cannot expire at ${occurredAt.value} (end it early with TerminateAgreement)`,
-          {
-            endsAt,
-          },
-        );
-      }
-      return [{ type: 'AgreementExpired', data: command.data }];
-    }
-    case 'TerminateAgreement':
-      refuseUnlessStatus(agreement, ['signed', 'in-force', 'suspended'], 'AGREEMENT_NOT_SIGNED', 'termination');
-      return [{ type: 'AgreementTerminated', data: command.data }];
-    case 'SupersedeAgreement': {
-      refuseUnlessStatus(agreement, ['signed', 'in-force', 'suspended'], 'AGREEMENT_NOT_SIGNED', 'supersession');
+    case 'ExtendTerm':
+      readBusinessTime(command.data.until, 'data.until');
+      return;
+    case 'SupersedeAgreement':
       if (command.data.byAgreementId === ownAgreementId(state)) {
-        refuse('SUPERSEDED_BY_ITSELF', 'An agreement cannot supersede itself', {
-          byAgreementId: command.data.byAgreementId,
-        });
+        refuse('SUPERSEDED_BY_ITSELF', 'An agreement cannot supersede itself', { byAgreementId: command.data.byAgreementId });
       }
-      return [{ type: 'AgreementSuperseded', data: command.data }];
-    }
+      return;
+    default:
+      return;
+  }
+}
+
+/** The fact a command states (SignAgreement: a MemorandumSigned for a memorandum). */
+function factOf(command: Exclude<AgreementCommand, { type: 'DraftAgreement' | 'RecordCorrection' | 'RetractEvent' }>, agreement: Agreement): AgreementEvent {
+  switch (command.type) {
+    case 'AdoptAgreement':
+      return { type: 'AgreementAdopted', data: command.data };
+    case 'SignAgreement':
+      return { type: agreement.kind === 'memorandum' ? 'MemorandumSigned' : 'AgreementSigned', data: command.data };
+    case 'RatifyAgreement':
+      return { type: 'AgreementRatified', data: command.data };
+    case 'RecordAccession':
+      return { type: 'PartyAcceded', data: command.data };
+    case 'EndorseAgreement':
+      return { type: 'AgreementEndorsed', data: command.data };
+    case 'DisputeStatus':
+      return { type: 'StatusDisputed', data: command.data };
+    case 'WithdrawDispute':
+      return { type: 'DisputeWithdrawn', data: command.data };
+    case 'BringIntoForce':
+      return { type: 'AgreementEnteredIntoForce', data: command.data };
+    case 'SetTerm':
+      return { type: 'TermSet', data: termSetData(command.data) };
+    case 'ExtendTerm':
+      return { type: 'TermExtended', data: command.data };
+    case 'AddProvision':
+      return { type: 'ProvisionAdded', data: command.data };
+    case 'AssessProvision':
+      return { type: 'ProvisionAssessed', data: command.data };
+    case 'ReportBreach':
+      return { type: 'BreachReported', data: command.data };
+    case 'RecordRejection':
+      return { type: 'PartyRejected', data: command.data };
+    case 'RecordWithdrawal':
+      return { type: 'PartyWithdrew', data: command.data };
+    case 'SuspendAgreement':
+      return { type: 'AgreementSuspended', data: command.data };
+    case 'ResumeAgreement':
+      return { type: 'AgreementResumed', data: command.data };
+    case 'ExpireAgreement':
+      return { type: 'AgreementExpired', data: command.data };
+    case 'TerminateAgreement':
+      return { type: 'AgreementTerminated', data: command.data };
+    case 'SupersedeAgreement':
+      return { type: 'AgreementSuperseded', data: command.data };
     default: {
       const unknown: never = command;
-      throw validationFailed([
-        { field: 'type', message: `${(unknown as { type: string }).type} is not an agreement command` },
-      ]);
+      throw validationFailed([{ field: 'type', message: `${(unknown as { type: string }).type} is not an agreement command` }]);
     }
   }
+}
+
+/**
+ * A command is judged in business time: against the agreement as it stood at the command's
+ * occurredAt, and refused when it would make a later recorded fact impossible (see
+ * judgeInBusinessTime). Corrections and retractions are re-checked the same way.
+ */
+function decideAgreement(command: AgreementCommand, stream: LoadedStream<AgreementState>): AgreementEvent[] {
+  const { state } = stream;
+  readBusinessTime(command.occurredAt, 'occurredAt');
+
+  if (command.type === 'DraftAgreement') {
+    if (state.agreement) refuse('AGREEMENT_EXISTS', 'The agreement was already drafted: an agreement is drafted once');
+    refuseDuplicateActors(command.data.parties);
+    return [{ type: 'AgreementDrafted', data: command.data }];
+  }
+  if (stream.recorded.length === 0) {
+    throw new DomainError('AGREEMENT_NOT_FOUND', `There is no such agreement: draft it first (DraftAgreement)`, undefined, 404);
+  }
+  if (command.type === 'RecordCorrection' || command.type === 'RetractEvent') {
+    // Allowed in every status, final ones included: the record of what happened can always be put right.
+    const events = decideCorrection(command, stream, {
+      eventDataSchemas: agreementEventDataSchemas,
+      identityFields: agreementIdentityFields,
+      crossFieldProblems: (type, data) => agreementCrossFieldProblems(type, data, 'data.data'),
+      upcast: (event) => upcastEnvelope(agreementUpcasters, event),
+    });
+    if (!retractsTheDrafting(command, stream)) judgeCorrection(agreementDecider, stream, events[0], checkFact);
+    return events;
+  }
+  const agreement = state.agreement;
+  if (!agreement) {
+    throw new DomainError('AGREEMENT_NOT_FOUND', 'The drafting of this agreement was retracted: draft it again first', undefined, 404);
+  }
+  refuseInvalidInput(command, state);
+  const events = [factOf(command, agreement)];
+  try {
+    judgeInBusinessTime(agreementDecider, stream, events, command.occurredAt, checkFact);
+  } catch (error) {
+    throw explainedTooEarly(error, command, agreement);
+  }
+  return events;
+}
+
+/** Retracting the drafting withdraws the whole record: its other facts are no longer shown, so none of them is re-checked. */
+function retractsTheDrafting(command: AgreementCommand, stream: LoadedStream<AgreementState>): boolean {
+  if (command.type !== 'RetractEvent') return false;
+  const targetId = command.data.targetEventId.toLowerCase();
+  return stream.recorded.some((event) => event.eventId.toLowerCase() === targetId && event.type === 'AgreementDrafted');
 }
 
 export const agreementDecider: LoadingDecider<AgreementCommand, AgreementEvent, AgreementState> = withLoader({
@@ -320,6 +171,7 @@ export const agreementDecider: LoadingDecider<AgreementCommand, AgreementEvent, 
   initialState: initialAgreementState,
   decide: decideAgreement,
   evolve: evolveAgreement,
+  causalRank: agreementCausalRank,
   upcasters: agreementUpcasters,
 });
 

@@ -25,6 +25,7 @@ export const AGREEMENT_KINDS = [
 export type AgreementKind = (typeof AGREEMENT_KINDS)[number];
 export const AGREEMENT_STATUSES = [
   'draft',
+  'adopted',
   'signed',
   'in-force',
   'suspended',
@@ -34,8 +35,27 @@ export const AGREEMENT_STATUSES = [
 ] as const;
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 export const FINAL_AGREEMENT_STATUSES: readonly AgreementStatus[] = ['expired', 'terminated', 'superseded'];
-export const PARTY_STATUSES = ['pending', 'signed', 'ratified', 'rejected', 'withdrawn'] as const;
+export const PARTY_STATUSES = ['pending', 'adopted', 'signed', 'ratified', 'acceded', 'rejected', 'withdrawn'] as const;
 export type PartyStatus = (typeof PARTY_STATUSES)[number];
+/** A party in one of these is bound by the agreement (until it withdraws). */
+export const BOUND_PARTY_STATUSES: readonly PartyStatus[] = ['adopted', 'signed', 'ratified', 'acceded'];
+/** How a text is agreed without signatures. */
+export const ADOPTION_METHODS = ['adoption', 'initialling', 'exchange-of-notes', 'consensus'] as const;
+export type AdoptionMethod = (typeof ADOPTION_METHODS)[number];
+/** What a party may hold the agreement's status to be, against the recorded one. */
+export const DISPUTE_CLAIMS = [
+  'draft',
+  'adopted',
+  'signed',
+  'in-force',
+  'not-in-force',
+  'suspended',
+  'expired',
+  'terminated',
+  'superseded',
+  'void',
+] as const;
+export type DisputeClaim = (typeof DISPUTE_CLAIMS)[number];
 export const RENEWALS = ['none', 'automatic', 'by-consensus'] as const;
 export type Renewal = (typeof RENEWALS)[number];
 export const EXTENSION_BASES = ['explicit', 'automatic', 'inferred'] as const;
@@ -43,7 +63,11 @@ export type ExtensionBasis = (typeof EXTENSION_BASES)[number];
 export const PROVISION_KINDS = ['zone', 'mechanism', 'commitment'] as const;
 export type ProvisionKind = (typeof PROVISION_KINDS)[number];
 export const PROVISION_STATUSES = ['planned', 'operating', 'violated', 'collapsed', 'implemented'] as const;
-export type ProvisionStatus = (typeof PROVISION_STATUSES)[number];
+/** What an assessment can say of a provision. */
+export type AssessedProvisionStatus = (typeof PROVISION_STATUSES)[number];
+/** A provision's status as the views show it: as assessed, or `ended` once the agreement ended (until assessed again). */
+export const PROVISION_VIEW_STATUSES = [...PROVISION_STATUSES, 'ended'] as const;
+export type ProvisionStatus = (typeof PROVISION_VIEW_STATUSES)[number];
 
 const TITLE_MAX = 500;
 const DESCRIPTION_MAX = 4000;
@@ -68,7 +92,32 @@ export const agreementCommandDataSchemas = {
     { signatories: ActorListSchema(1), place: Type.Optional(TextSchema(200)) },
     'Signatures; a signatory not drafted as a party becomes one. Gives MemorandumSigned for a memorandum, else AgreementSigned',
   ),
-  RatifyAgreement: obj({ party: ActorSchema }, 'A party that signed ratifies'),
+  AdoptAgreement: obj(
+    {
+      adoptedBy: ActorListSchema(1),
+      method: StringEnum(ADOPTION_METHODS),
+      place: Type.Optional(TextSchema(200)),
+    },
+    'The text is agreed without signatures (adopted, initialled, notes exchanged, consensus): status adopted, which may enter into force like signed; adoptedBy become adopted parties',
+  ),
+  RatifyAgreement: obj({ party: ActorSchema }, 'A party that signed (or adopted) ratifies'),
+  RecordAccession: obj(
+    { party: ActorSchema },
+    'A party joins an agreement already concluded (adopted or signed), or joins again after withdrawing',
+  ),
+  EndorseAgreement: obj(
+    {
+      by: ActorSchema,
+      instrument: TextSchema(300, 'The instrument of the endorsement, e.g. Resolution 2231'),
+      url: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://\\S+$' })),
+    },
+    'A third body endorses the agreement; never a change of status',
+  ),
+  DisputeStatus: obj(
+    { party: ActorSchema, claim: StringEnum(DISPUTE_CLAIMS), reason: Type.Optional(ReasonSchema) },
+    "A party's claim against the recorded status (e.g. that the termination is not valid); accepted in every status, final ones included; the agreement is contested while it is open",
+  ),
+  WithdrawDispute: obj({ party: ActorSchema }, 'The party withdraws its open dispute'),
   BringIntoForce: obj({}, "Entry into force; the command's occurredAt is the effective time"),
   SetTerm: obj(
     {
@@ -152,9 +201,14 @@ export type AgreementCommand = {
 
 export const agreementEventTypes = [
   'AgreementDrafted',
+  'AgreementAdopted',
   'MemorandumSigned',
   'AgreementSigned',
   'AgreementRatified',
+  'PartyAcceded',
+  'AgreementEndorsed',
+  'StatusDisputed',
+  'DisputeWithdrawn',
   'AgreementEnteredIntoForce',
   'TermSet',
   'TermExtended',
@@ -177,7 +231,12 @@ export type AgreementEventType = (typeof agreementEventTypes)[number];
 export const agreementCommandEvents: Record<AgreementCommandType, AgreementEventType[]> = {
   DraftAgreement: ['AgreementDrafted'],
   SignAgreement: ['MemorandumSigned', 'AgreementSigned'],
+  AdoptAgreement: ['AgreementAdopted'],
   RatifyAgreement: ['AgreementRatified'],
+  RecordAccession: ['PartyAcceded'],
+  EndorseAgreement: ['AgreementEndorsed'],
+  DisputeStatus: ['StatusDisputed'],
+  WithdrawDispute: ['DisputeWithdrawn'],
   BringIntoForce: ['AgreementEnteredIntoForce'],
   SetTerm: ['TermSet'],
   ExtendTerm: ['TermExtended'],
@@ -223,7 +282,12 @@ export const agreementEventDataSchemas = {
   AgreementDrafted: agreementCommandDataSchemas.DraftAgreement,
   MemorandumSigned: agreementCommandDataSchemas.SignAgreement,
   AgreementSigned: agreementCommandDataSchemas.SignAgreement,
+  AgreementAdopted: agreementCommandDataSchemas.AdoptAgreement,
   AgreementRatified: agreementCommandDataSchemas.RatifyAgreement,
+  PartyAcceded: agreementCommandDataSchemas.RecordAccession,
+  AgreementEndorsed: agreementCommandDataSchemas.EndorseAgreement,
+  StatusDisputed: agreementCommandDataSchemas.DisputeStatus,
+  DisputeWithdrawn: agreementCommandDataSchemas.WithdrawDispute,
   AgreementEnteredIntoForce: EmptyDataSchema,
   TermSet: TermSetV2DataSchema,
   TermExtended: agreementCommandDataSchemas.ExtendTerm,
@@ -253,7 +317,12 @@ export type AgreementEvent = { [T in AgreementEventType]: DomainEvent<T, Agreeme
 export const agreementIdentityFields: Partial<Record<AgreementEventType, string[]>> = {
   MemorandumSigned: ['signatories'],
   AgreementSigned: ['signatories'],
+  AgreementAdopted: ['adoptedBy'],
   AgreementRatified: ['party'],
+  PartyAcceded: ['party'],
+  AgreementEndorsed: ['by'],
+  StatusDisputed: ['party'],
+  DisputeWithdrawn: ['party'],
   ProvisionAdded: ['provisionId'],
   ProvisionAssessed: ['provisionId'],
   BreachReported: ['provisionId'],

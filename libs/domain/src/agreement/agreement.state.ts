@@ -2,30 +2,20 @@ import { type BusinessTime, tryParseBusinessTime, toIsoInstant } from '../shared
 import type { Envelope, FactEvent } from '../shared/decider';
 import { addDuration } from '../shared/duration';
 import type { Actor } from '../shared/identifiers';
+import { newParty, type Party, settingPartyStatus } from './agreement.parties';
 import type {
   AgreementEvent,
   AgreementKind,
   AgreementStatus,
+  DisputeClaim,
   ExtensionBasis,
-  PartyStatus,
   ProvisionKind,
   ProvisionStatus,
   Renewal,
   TermStart,
 } from './agreement.schemas';
 
-/** Business times below are kept as written; parse them with parseBusinessTime for earliest/latest. */
-export interface Party {
-  id: string;
-  name: string;
-  status: PartyStatus;
-  /** Named when the agreement was drafted (false: it became a party by signing or rejecting). */
-  drafted: boolean;
-  signedAt?: string;
-  ratifiedAt?: string;
-  rejectedAt?: string;
-  withdrawnAt?: string;
-}
+export type { Party, PartyStatusInterval } from './agreement.parties';
 
 export interface Provision {
   provisionId: string;
@@ -65,6 +55,25 @@ export interface Breach {
   occurredAt: string;
 }
 
+/** A party's open claim against the recorded status. */
+export interface Dispute {
+  party: Actor;
+  claim: DisputeClaim;
+  reason?: string;
+  /** Business time of the StatusDisputed event, as written. */
+  since: string;
+  eventId: string;
+}
+
+export interface Endorsement {
+  by: Actor;
+  instrument: string;
+  url?: string;
+  /** Business time of the AgreementEndorsed event, as written. */
+  at: string;
+  eventId: string;
+}
+
 export interface Agreement {
   title: string;
   kind: AgreementKind;
@@ -72,7 +81,15 @@ export interface Agreement {
   status: AgreementStatus;
   /** Business time of the event that set the current status. */
   statusSince: string;
+  /** The event that set the current status (named when a fact dated after the end is refused). */
+  statusEventId: string;
+  /** True once a party rejected it, and while a dispute is open. */
   contested: boolean;
+  /** The open disputes (withdrawn ones are left out), in business order. */
+  disputes: Dispute[];
+  endorsements: Endorsement[];
+  /** When the text was adopted (AgreementAdopted), null when it was not. */
+  adoptedAt: string | null;
   parties: Party[];
   provisions: Provision[];
   term: Term | null;
@@ -106,14 +123,32 @@ export function isFinalStatus(status: AgreementStatus): boolean {
   return FINAL.has(status);
 }
 
-function withParty(parties: Party[], actor: Actor, change: (party: Party) => Party): Party[] {
-  const index = parties.findIndex((party) => party.id === actor.id);
-  if (index < 0) return [...parties, change({ id: actor.id, name: actor.name, status: 'pending', drafted: false })];
-  return parties.map((party, i) => (i === index ? change(party) : party));
+function withStatus(agreement: Agreement, status: AgreementStatus, event: AgreementFact, reason?: string): Agreement {
+  return { ...agreement, status, statusSince: event.occurredAt, statusEventId: event.eventId, statusReason: reason ?? null };
 }
 
-function withStatus(agreement: Agreement, status: AgreementStatus, event: AgreementFact, reason?: string): Agreement {
-  return { ...agreement, status, statusSince: event.occurredAt, statusReason: reason ?? null };
+function withPartiesStatus(agreement: Agreement, actors: Actor[], status: Party['status'], event: AgreementFact): Agreement {
+  let parties = agreement.parties;
+  for (const actor of actors) parties = settingPartyStatus(parties, actor, status, event.occurredAt, event.eventId);
+  return { ...agreement, parties };
+}
+
+/** Contested once a party rejected it (for good), and while a dispute is open. */
+function withContested(agreement: Agreement): Agreement {
+  const contested = agreement.disputes.length > 0 || agreement.parties.some((party) => party.rejectedAt !== undefined);
+  return contested === agreement.contested ? agreement : { ...agreement, contested };
+}
+
+/**
+ * An ending (expired, terminated, superseded) closes every provision's open interval: a provision
+ * reads `ended` from then on, until an assessment dated later says otherwise.
+ */
+function ended(agreement: Agreement, status: AgreementStatus, event: AgreementFact, reason?: string): Agreement {
+  const provisions = agreement.provisions.map((provision) => {
+    const { level: _level, ...rest } = provision;
+    return { ...rest, status: 'ended' as const };
+  });
+  return { ...withStatus(agreement, status, event, reason), provisions };
 }
 
 /**
@@ -129,8 +164,12 @@ export function applyAgreementEvent(agreement: Agreement | null, event: Agreemen
       processId: data.processId ?? null,
       status: 'draft',
       statusSince: event.occurredAt,
+      statusEventId: event.eventId,
       contested: false,
-      parties: data.parties.map((actor) => ({ id: actor.id, name: actor.name, status: 'pending', drafted: true })),
+      disputes: [],
+      endorsements: [],
+      adoptedAt: null,
+      parties: data.parties.map((actor) => newParty(actor, true, 'pending', event.occurredAt, event.eventId)),
       provisions: [],
       term: null,
       breaches: [],
@@ -144,30 +183,36 @@ export function applyAgreementEvent(agreement: Agreement | null, event: Agreemen
   // Before the drafting (or after it was retracted) there is no agreement for the other events to change.
   if (agreement === null) return null;
   switch (event.type) {
+    case 'AgreementAdopted': {
+      const adopted = agreement.status === 'draft' ? withStatus(agreement, 'adopted', event) : agreement;
+      return { ...withPartiesStatus(adopted, event.data.adoptedBy, 'adopted', event), adoptedAt: agreement.adoptedAt ?? event.occurredAt };
+    }
     case 'MemorandumSigned':
     case 'AgreementSigned': {
-      const { data } = event;
-      let parties = agreement.parties;
-      for (const signatory of data.signatories) {
-        parties = withParty(parties, signatory, (party) => ({
-          ...party,
-          status: 'signed',
-          signedAt: event.occurredAt,
-        }));
-      }
+      // An adopted text stays adopted: its later signatures count per party.
       const signed = agreement.status === 'draft' ? withStatus(agreement, 'signed', event) : agreement;
-      return { ...signed, parties, signedAt: agreement.signedAt ?? event.occurredAt };
+      return { ...withPartiesStatus(signed, event.data.signatories, 'signed', event), signedAt: agreement.signedAt ?? event.occurredAt };
     }
-    case 'AgreementRatified': {
+    case 'AgreementRatified':
+      return withPartiesStatus(agreement, [event.data.party], 'ratified', event);
+    case 'PartyAcceded':
+      return withPartiesStatus(agreement, [event.data.party], 'acceded', event);
+    case 'AgreementEndorsed': {
       const { data } = event;
-      return {
-        ...agreement,
-        parties: withParty(agreement.parties, data.party, (party) => ({
-          ...party,
-          status: 'ratified',
-          ratifiedAt: event.occurredAt,
-        })),
-      };
+      const endorsement: Endorsement = { by: data.by, instrument: data.instrument, at: event.occurredAt, eventId: event.eventId };
+      if (data.url !== undefined) endorsement.url = data.url;
+      return { ...agreement, endorsements: [...agreement.endorsements, endorsement] };
+    }
+    case 'StatusDisputed': {
+      const { data } = event;
+      const dispute: Dispute = { party: data.party, claim: data.claim, since: event.occurredAt, eventId: event.eventId };
+      if (data.reason !== undefined) dispute.reason = data.reason;
+      const others = agreement.disputes.filter((open) => open.party.id !== data.party.id);
+      return withContested({ ...agreement, disputes: [...others, dispute] });
+    }
+    case 'DisputeWithdrawn': {
+      const disputes = agreement.disputes.filter((open) => open.party.id !== event.data.party.id);
+      return withContested({ ...agreement, disputes });
     }
     case 'AgreementEnteredIntoForce':
       return {
@@ -229,47 +274,20 @@ export function applyAgreementEvent(agreement: Agreement | null, event: Agreemen
       if (data.against !== undefined) breach.against = data.against;
       return { ...agreement, breaches: [...agreement.breaches, breach] };
     }
-    case 'PartyRejected': {
-      const { data } = event;
-      return {
-        ...agreement,
-        contested: true,
-        parties: withParty(agreement.parties, data.party, (party) => ({
-          ...party,
-          status: 'rejected',
-          rejectedAt: event.occurredAt,
-        })),
-      };
-    }
-    case 'PartyWithdrew': {
-      const { data } = event;
-      return {
-        ...agreement,
-        parties: withParty(agreement.parties, data.party, (party) => ({
-          ...party,
-          status: 'withdrawn',
-          withdrawnAt: event.occurredAt,
-        })),
-      };
-    }
+    case 'PartyRejected':
+      return withContested(withPartiesStatus(agreement, [event.data.party], 'rejected', event));
+    case 'PartyWithdrew':
+      return withPartiesStatus(agreement, [event.data.party], 'withdrawn', event);
     case 'AgreementSuspended':
       return withStatus(agreement, 'suspended', event, event.data.reason);
     case 'AgreementResumed':
       return withStatus(agreement, 'in-force', event, event.data.reason);
     case 'AgreementExpired':
-      return withStatus(agreement, 'expired', event);
+      return ended(agreement, 'expired', event);
     case 'AgreementTerminated':
-      return withStatus(
-        agreement,
-        'terminated',
-        event,
-        event.data.reason,
-      );
+      return ended(agreement, 'terminated', event, event.data.reason);
     case 'AgreementSuperseded':
-      return {
-        ...withStatus(agreement, 'superseded', event),
-        supersededBy: event.data.byAgreementId,
-      };
+      return { ...ended(agreement, 'superseded', event), supersededBy: event.data.byAgreementId };
     default: {
       const _exhaustive: never = event;
       // An event type this version does not know (written by a newer one): leave the state as it is.

@@ -1,6 +1,8 @@
 import type { Actor } from '../shared/identifiers';
+import type { PartyStatusInterval } from './agreement.parties';
 import type {
   AgreementKind,
+  DisputeClaim,
   AgreementStatus,
   ExtensionBasis,
   PartyStatus,
@@ -19,15 +21,29 @@ export interface AgreementView {
   status: AgreementStatus;
   /** Business time (as written) of the event that set the status. */
   statusSince: string;
+  /** True once a party rejected it, and while a dispute is open. */
   contested: boolean;
-  /** The stream revision of the last event folded. */
+  /** The stream revision of the last event the answer includes (an asOf answer: of then). */
   revision: number;
-  parties: Array<{ id: string; name: string; status: PartyStatus }>;
+  /** When the text was adopted without signatures (AgreementAdopted), else null. */
+  adoptedAt: string | null;
+  /** Each party's status now (or asOf) and its status over time; a group carries its members. */
+  parties: Array<{
+    id: string;
+    name: string;
+    status: PartyStatus;
+    members?: Array<{ id: string; name: string }>;
+    statusHistory: PartyStatusInterval[];
+  }>;
+  /** The open disputes of the recorded status: one party's claim each. */
+  disputes: Array<{ party: Actor; claim: DisputeClaim; since: string; eventId: string; reason?: string }>;
+  endorsements: Array<{ by: Actor; instrument: string; url?: string; at: string; eventId: string }>;
   provisions: Array<{
     provisionId: string;
     kind: ProvisionKind;
     title: string;
     area?: string;
+    /** As assessed; `ended` once the agreement ended (expired, terminated, superseded), until assessed again. */
     status: ProvisionStatus;
     level?: number;
   }>;
@@ -74,7 +90,16 @@ export function agreementView(state: AgreementState, agreementId: string): Agree
     statusSince: agreement.statusSince,
     contested: agreement.contested,
     revision: state.revision,
-    parties: agreement.parties.map(({ id, name, status }) => ({ id, name, status })),
+    adoptedAt: agreement.adoptedAt,
+    parties: agreement.parties.map(({ id, name, status, members, statusHistory }) => ({
+      id,
+      name,
+      status,
+      ...(members !== undefined ? { members: members.map((member) => ({ ...member })) } : {}),
+      statusHistory: statusHistory.map((interval) => ({ ...interval })),
+    })),
+    disputes: agreement.disputes.map((dispute) => ({ ...dispute })),
+    endorsements: agreement.endorsements.map((endorsement) => ({ ...endorsement })),
     provisions: agreement.provisions.map(({ provisionId, kind, title, area, status, level }) => ({
       provisionId,
       kind,

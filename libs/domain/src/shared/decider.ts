@@ -1,3 +1,4 @@
+import type { BusinessKey, CausalRank } from './business-order';
 import type { StreamKind } from './identifiers';
 import { FIRST_SCHEMA_VERSION, type UpcasterChains } from './upcasting';
 
@@ -42,6 +43,11 @@ export interface StreamState {
   /** Revision of the last event taken into account (corrections included); -1 when the stream has none. */
   revision: number;
   streamId?: string;
+  /**
+   * Set by the loader for a stream folded in business order: where the last folded event sits in
+   * that order, so an event that comes before it is folded by loading the stream again.
+   */
+  lastEffect?: BusinessKey;
 }
 
 /**
@@ -56,7 +62,8 @@ export interface LoadedStream<S, R extends EventEnvelope = EventEnvelope> {
   /** The events as recorded (within knownAt), corrections included, in stream order. */
   recorded: readonly R[];
   /**
-   * The events the state folds, in stream order: corrections applied (each corrected event in its
+   * The events the state folds, in the order folded (business order for a decider with a causal
+   * rank, else stream order): corrections applied (each corrected event in its
    * original place, with its corrected time and data), retracted events and the EventCorrected /
    * EventRetracted events themselves left out, and (with asOf) only those that had taken effect.
    */
@@ -78,6 +85,12 @@ export interface Decider<C, E extends DomainEvent, S extends StreamState> {
   evolve(state: S, event: Envelope<FactEvent<E>>): S;
   /** How stored events of older schema versions are read in the current shape (none: every type is at version 1). */
   upcasters?: UpcasterChains;
+  /**
+   * When given, the stream folds in business order (see business-order.ts) ranking same-instant
+   * events by this; without it, in stream order (the process stream: its rules still read the
+   * latest recorded state).
+   */
+  causalRank?: CausalRank;
 }
 
 /** The shape of a stored event (the event-store port's RecordedEvent), kept structural so the domain imports no other lib. */

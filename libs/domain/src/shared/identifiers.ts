@@ -25,6 +25,13 @@ export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export interface Actor {
   id: string;
   name: string;
+  /** A group acting as one (group:e3): its members, one level deep. */
+  members?: Array<{ id: string; name: string }>;
+}
+
+/** True when the actor is the one named, or a group with it among its members. */
+export function actorMatches(actor: Actor, actorId: string): boolean {
+  return actor.id === actorId || (actor.members?.some((member) => member.id === actorId) ?? false);
 }
 
 export function isSlug(value: unknown): value is string {

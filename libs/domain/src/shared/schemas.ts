@@ -2,7 +2,9 @@ import {
   FormatRegistry,
   Kind,
   type Static,
+  type TArray,
   type TObject,
+  type TOptional,
   type TString,
   type TUnsafe,
   Type,
@@ -67,33 +69,55 @@ export const SlugSchema = (description?: string) =>
 export const TextSchema = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '\\S', ...(description ? { description } : {}) });
 
+const ActorIdSchema = Type.String({
+  pattern: ACTOR_ID_PATTERN,
+  maxLength: ACTOR_ID_MAX_LENGTH,
+  description:
+    'ISO 3166-1 alpha-3 (RUS) or a former ISO 3166-3 code (SUN), or a typed slug: igo:, group:, gov:, person:, org:, ngo: (igo:un)',
+});
+
+const OptionalStateName = () =>
+  Type.Optional(TextSchema(ACTOR_NAME_MAX_LENGTH, "Required, except for a state: then it defaults to the code list's name"));
+
+/** Every actor but a state must be named (`else`); TypeBox's own checker ignores it, so the command path says it too. */
+const nameRequiredUnlessState = {
+  if: { properties: { id: { type: 'string', pattern: STATE_CODE_PATTERN } } },
+  else: { required: ['name'] },
+};
+
+/** A member of a group of actors (one level: a member has no members of its own). */
+const actorMemberAsSent = Type.Object(
+  { id: ActorIdSchema, name: OptionalStateName() },
+  { additionalProperties: false, description: 'A member of a group acting as one', ...nameRequiredUnlessState },
+);
+
 /**
  * A state's name may be left out: the command path fills it from the ISO 3166 code list (see
- * state-codes.ts, which also refuses unknown codes). Every other actor must be named, which
- * `else` says in JSON Schema; TypeBox's own checker ignores it, so the command path says it too.
- * The static type keeps `name: string`: it types what `decide` receives and what events hold,
- * which is the actor after the command path named it.
+ * state-codes.ts, which also refuses unknown codes), members of a group included. The static
+ * types keep `name: string`: they type what `decide` receives and what events hold, which is the
+ * actor after the command path named it.
  */
 const actorSchemaAsSent = Type.Object(
   {
-    id: Type.String({
-      pattern: ACTOR_ID_PATTERN,
-      maxLength: ACTOR_ID_MAX_LENGTH,
-      description:
-        'ISO 3166-1 alpha-3 (RUS) or a former ISO 3166-3 code (SUN), or a typed slug: igo:, group:, gov:, person:, org:, ngo: (igo:un)',
-    }),
-    name: Type.Optional(
-      TextSchema(ACTOR_NAME_MAX_LENGTH, "Required, except for a state: then it defaults to the code list's name"),
+    id: ActorIdSchema,
+    name: OptionalStateName(),
+    members: Type.Optional(
+      Type.Array(actorMemberAsSent, {
+        minItems: 1,
+        maxItems: 200,
+        description: 'For a group acting as one (group:e3 = FRA, DEU, GBR): party filters and per-party answers match its members too',
+      }),
     ),
   },
-  {
-    additionalProperties: false,
-    description: 'A state, organisation, group, delegation or person',
-    if: { properties: { id: { type: 'string', pattern: STATE_CODE_PATTERN } } },
-    else: { required: ['name'] },
-  },
+  { additionalProperties: false, description: 'A state, organisation, group, delegation or person', ...nameRequiredUnlessState },
 );
-export const ActorSchema = actorSchemaAsSent as unknown as TObject<{ id: TString; name: TString }>;
+type NamedActorMember = TObject<{ id: TString; name: TString }>;
+export const ActorMemberSchema = actorMemberAsSent as unknown as NamedActorMember;
+export const ActorSchema = actorSchemaAsSent as unknown as TObject<{
+  id: TString;
+  name: TString;
+  members: TOptional<TArray<NamedActorMember>>;
+}>;
 export type Actor = Static<typeof ActorSchema>;
 
 export const ActorListSchema = (minItems: number, maxItems = 200) => Type.Array(ActorSchema, { minItems, maxItems });

@@ -84,7 +84,7 @@ describe('agreement summaries for the status topic', () => {
     const { store, events } = await storeWith((s) => recordEveryEventType(s, 'gone'));
     const messages = await new AgreementStatusFolder(store).statusMessages(events);
     expect(messages.find((m) => m.key === 'retracted-gone')?.value).toBeNull();
-    expect(messages.map((m) => m.key).sort()).toEqual(['ceasefire-gone', 'framework-gone', 'memo-gone', 'retracted-gone']);
+    expect(messages.map((m) => m.key).sort()).toEqual(['adopted-gone', 'ceasefire-gone', 'framework-gone', 'memo-gone', 'retracted-gone']);
     const current = await new AgreementStatusFolder(store).currentSummary('memo-gone');
     expect(current?.summary).toEqual(expectedAfter(events, events.filter((e) => e.streamId === 'agreement-memo-gone').pop()!));
     expect(await new AgreementStatusFolder(store).currentSummary('never-was')).toBeUndefined();

@@ -22,7 +22,8 @@ export interface AgreementSummary {
   kind: AgreementView['kind'];
   status: AgreementView['status'];
   contested: boolean;
-  parties: AgreementView['parties'];
+  /** Each party's status now (the view's status history stays out of the topic). */
+  parties: Array<Pick<AgreementView['parties'][number], 'id' | 'name' | 'status'>>;
   term: AgreementView['term'];
   /** The stream revision of the last event folded: consumers keep the summary with the highest. */
   revision: number;

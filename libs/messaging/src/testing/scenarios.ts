@@ -80,6 +80,7 @@ export async function recordEveryEventType(store: EventStore, suffix: string): P
   const ceasefire = `ceasefire-${suffix}`;
   const framework = `framework-${suffix}`;
   const retracted = `retracted-${suffix}`;
+  const adopted = `adopted-${suffix}`;
   const p = (body: CommandBody) => recordCommand(store, 'process', processId, body);
   const a = (id: string, body: CommandBody) => recordCommand(store, 'agreement', id, body);
 
@@ -127,11 +128,19 @@ export async function recordEveryEventType(store: EventStore, suffix: string): P
   await a(framework, { type: 'SignAgreement', occurredAt: '2017-06', data: { signatories: [RUS] } });
   await a(framework, { type: 'SupersedeAgreement', occurredAt: '2017-07', data: { byAgreementId: memo } });
 
+  // v2: adopted without signatures, endorsed, acceded to, disputed.
+  await a(adopted, { type: 'DraftAgreement', occurredAt: '2015-06', data: { title: 'Adopted deal', kind: 'comprehensive', parties: [RUS, IRN] } });
+  await a(adopted, { type: 'AdoptAgreement', occurredAt: '2015-07-14', data: { adoptedBy: [RUS, IRN], method: 'consensus', place: 'Vienna' } });
+  await a(adopted, { type: 'EndorseAgreement', occurredAt: '2015-07-20', data: { by: UN, instrument: 'Resolution 2231' } });
+  await a(adopted, { type: 'RecordAccession', occurredAt: '2016', data: { party: TUR } });
+  await a(adopted, { type: 'DisputeStatus', occurredAt: '2016-06', data: { party: IRN, claim: 'not-in-force', reason: 'sanctions not lifted' } });
+  await a(adopted, { type: 'WithdrawDispute', occurredAt: '2016-07', data: { party: IRN } });
+
   const drafted = await a(retracted, { type: 'DraftAgreement', occurredAt: '2017', data: { title: 'Never was', kind: 'protocol', parties: [] } });
   await a(retracted, { type: 'RecordCorrection', occurredAt: '2017', data: { targetEventId: drafted.events[0].eventId, data: { title: 'Never was, really' }, reason: 'typo' } });
   await a(retracted, { type: 'RetractEvent', occurredAt: '2017', data: { targetEventId: drafted.events[0].eventId, reason: 'recorded by mistake' } });
 
-  return { agreements: [memo, ceasefire, framework, retracted], processes: [processId] };
+  return { agreements: [memo, ceasefire, framework, retracted, adopted], processes: [processId] };
 }
 
 /** Many small events, fast: appended directly (no decider), for load and crash tests. Agreement streams get real drafts. */

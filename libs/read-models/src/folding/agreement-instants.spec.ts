@@ -1,7 +1,7 @@
-import { agreementDecider, applyCorrections, isCorrectionEvent, loadStream } from '@agreements/domain';
+import { agreementCausalRank, agreementDecider, applyCorrections, inBusinessOrder, isCorrectionEvent, loadStream } from '@agreements/domain';
 import { pick, seededRandom, uuidOf } from '../testing/random';
 import { addEvent, agreementAt, buildInstants, currentAgreement, type Interval, provisionIntervals, statusIntervals } from './agreement-instants';
-import type { StoredEvent } from './stored-event';
+import { type StoredEvent, takesEffectAt } from './stored-event';
 
 const RUS = { id: 'RUS', name: 'Russia' };
 const TUR = { id: 'TUR', name: 'Turkey' };
@@ -97,14 +97,22 @@ describe('agreement instants', () => {
     }
   });
 
-  it('built one event at a time give the same instants as built at once', () => {
+  it('built one event at a time in business order give the same instants as built at once; an earlier event asks for a refold', () => {
     const random = seededRandom(42);
+    let refusedOutOfOrder = 0;
     for (let run = 0; run < 200; run += 1) {
       const events = randomStream(random, 2 + Math.floor(random() * 20)).filter((e) => !isCorrectionEvent(e.type));
       let incremental = buildInstants([]);
-      for (const e of events) incremental = addEvent(incremental, e, Number.POSITIVE_INFINITY)!;
+      for (const e of inBusinessOrder(events, agreementCausalRank)) incremental = addEvent(incremental, e, Number.POSITIVE_INFINITY)!;
       expect(incremental).toEqual(buildInstants(events, Number.POSITIVE_INFINITY));
+      const [first] = inBusinessOrder(events, agreementCausalRank);
+      const later = incremental.length > 0 && incremental[incremental.length - 1].at > takesEffectAt(first);
+      if (later) {
+        expect(addEvent(incremental, { ...first, revision: 999 }, Number.POSITIVE_INFINITY)).toBeUndefined();
+        refusedOutOfOrder += 1;
+      }
     }
+    expect(refusedOutOfOrder).toBeGreaterThan(0);
   });
 
   it('with only the newest instants kept: the same intervals, or a refusal when an event lands on a frozen instant', () => {
@@ -163,6 +171,20 @@ describe('agreement instants', () => {
       ['draft', '2017-05-01T00:00:00.000Z', '2017-05-04T00:00:00.000Z', draft.eventId],
       ['signed', '2017-05-04T00:00:00.000Z', '2017-05-06T00:00:00.000Z', signed.eventId],
       ['in-force', '2017-05-06T00:00:00.000Z', null, inForce.eventId],
+    ]);
+  });
+
+  it('closes the open provision intervals when the agreement ends, in business order whatever the recording order', () => {
+    const draft = event('AgreementDrafted', { title: 'Memo', kind: 'memorandum', parties: [RUS] }, '2017-05', 0);
+    const zone = event('ProvisionAdded', { provisionId: 'idlib', kind: 'zone', title: 'Idlib' }, '2017-05-04', 1);
+    const signed = event('MemorandumSigned', { signatories: [RUS] }, '2017-05-04', 2);
+    const terminated = event('AgreementTerminated', { reason: 'war' }, '2018-01', 3);
+    // Recorded after the termination, dated before it.
+    const operating = event('ProvisionAssessed', { provisionId: 'idlib', status: 'operating' }, '2017-09', 4);
+    const intervals = provisionIntervals(buildInstants([draft, zone, signed, terminated, operating])).get('idlib') ?? [];
+    expect(intervals.map((i) => [i.value, iso(i.from), i.to === null ? null : iso(i.to)])).toEqual([
+      ['planned', '2017-05-04T00:00:00.000Z', '2017-09-01T00:00:00.000Z'],
+      ['operating', '2017-09-01T00:00:00.000Z', '2018-01-01T00:00:00.000Z'],
     ]);
   });
 });

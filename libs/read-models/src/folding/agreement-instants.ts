@@ -1,25 +1,20 @@
-import type { Agreement, Provision } from '@agreements/domain';
+import { type Agreement, agreementCausalRank, businessKeyOf, compareBusinessKeys, inBusinessOrder, type Provision } from '@agreements/domain';
 import { applyAgreementEvent } from './domain-fold';
 import { type StoredEvent, takesEffectAt } from './stored-event';
 
 /**
  * The agreement at every business instant at which one of its events takes effect.
  *
- * The domain defines "the agreement asOf t" as the fold, in stream order, of the effective events
- * that took effect by t (effectiveEvents). Events are often recorded out of business-time order
- * (the term is set after the entry into force was recorded, but took effect before it), so the
- * answer at t is not a prefix of the stream. This structure keeps that answer for every instant
- * that matters, and stays exact when events are added one at a time in stream order:
+ * The domain defines "the agreement asOf t" as the fold, in business order (when each event takes
+ * effect, then the causal rank of its type, then its revision: loadStream), of the effective
+ * events that took effect by t. So the answer at t is the state of the last instant at or before
+ * t, and the instants are built by folding the effective events in that order.
  *
- *   adding e (taking effect at t_e) leaves every instant before t_e as it was, applies e to the
- *   state of t_e (creating that instant from the one before it when new), and applies e last to
- *   every later instant, since e comes last in stream order there too.
- *
- * A projector thus updates a stream in time proportional to the instants at or after the new
- * event (one, when events come in business order). Only the newest instants keep their full
- * state (`keep`); older ones keep the values the timeline shows (status, provisions) and are
- * *frozen*: an event taking effect that far back, or a correction, makes the projector refold the
- * stream from its events instead.
+ * A projector updates a stream in constant time when the new event comes last in business order
+ * (the common case: facts recorded as they happen). An event that takes effect before one already
+ * folded, a correction, or one older than the instants kept in memory (only the newest `keep`
+ * instants keep their full state; older ones keep the values the timeline shows and are
+ * *frozen*) makes the projector refold the stream from its events instead.
  */
 export interface Instant {
   /** Epoch ms: the earliest instant of the business times that take effect here. */
@@ -38,7 +33,7 @@ export interface Instant {
    * at this instant whose application changed it: the event that opened an interval here.
    */
   changers: Readonly<Record<string, StoredEvent>>;
-  /** The last event (in stream order) that takes effect at this instant. */
+  /** The last event (in business order) that takes effect at this instant. */
   last: StoredEvent;
 }
 
@@ -114,41 +109,35 @@ function freeze(instants: Instant[], keep: number): void {
 }
 
 /**
- * Adds one effective event (never a correction) that comes after all the others in stream order.
- * Returns a new array, or undefined when the event takes effect at or before a frozen instant
- * (the stream must then be refolded from its events).
+ * Adds one effective event (never a correction) that comes after all the others in business order.
+ * Returns a new array, or undefined when it does not (it takes effect before an event already
+ * folded) or its instant is frozen: the stream must then be refolded from its events.
  */
 export function addEvent(instants: Instants, event: StoredEvent, keep = DEFAULT_KEPT_INSTANTS): Instants | undefined {
   const at = takesEffectAt(event);
-  // Usually the event takes effect at or after the last instant: search from the end.
-  let index = instants.length;
-  while (index > 0 && instants[index - 1].at >= at) index -= 1;
-  const next = instants.slice();
-  if (index < instants.length && instants[index].at === at) {
-    const here = instants[index];
-    if (here.agreement === undefined) return undefined;
-    const agreement = applyAgreementEvent(here.agreement, event);
-    next[index] = instant(at, agreement, withChangers(here.changers, changedKeys(here.agreement, agreement), event), event);
-  } else {
-    const before = index > 0 ? instants[index - 1].agreement : null;
-    // Frozen instants come first: the one before (or, at the very start, the first) must not be.
-    if (before === undefined || (index === 0 && instants.length > 0 && instants[0].agreement === undefined)) return undefined;
-    const agreement = applyAgreementEvent(before, event);
-    next.splice(index, 0, instant(at, agreement, withChangers({}, changedKeys(before, agreement), event), event));
+  const lastInstant = instants[instants.length - 1];
+  if (lastInstant !== undefined && compareBusinessKeys(businessKeyOf(lastInstant.last, agreementCausalRank), businessKeyOf(event, agreementCausalRank)) > 0) {
+    return undefined;
   }
-  for (let i = index + 1; i < next.length; i += 1) {
-    const later = next[i];
-    next[i] = instant(later.at, applyAgreementEvent(later.agreement as Agreement | null, event), later.changers, later.last);
+  const next = instants.slice();
+  if (lastInstant !== undefined && lastInstant.at === at) {
+    if (lastInstant.agreement === undefined) return undefined;
+    const agreement = applyAgreementEvent(lastInstant.agreement, event);
+    next[next.length - 1] = instant(at, agreement, withChangers(lastInstant.changers, changedKeys(lastInstant.agreement, agreement), event), event);
+  } else {
+    const before = lastInstant === undefined ? null : lastInstant.agreement;
+    if (before === undefined) return undefined;
+    const agreement = applyAgreementEvent(before, event);
+    next.push(instant(at, agreement, withChangers({}, changedKeys(before, agreement), event), event));
   }
   freeze(next, keep);
   return next;
 }
 
-/** The instants of effective events (already corrected, in stream order). */
+/** The instants of effective events (already corrected, in any order: they are folded in business order). */
 export function buildInstants(effective: readonly StoredEvent[], keep = DEFAULT_KEPT_INSTANTS): Instants {
   let instants: Instants = [];
-  // Nothing is frozen while building: an event may take effect before any of those seen so far.
-  for (const event of effective) instants = addEvent(instants, event, Number.POSITIVE_INFINITY) as Instants;
+  for (const event of inBusinessOrder(effective, agreementCausalRank)) instants = addEvent(instants, event, Number.POSITIVE_INFINITY) as Instants;
   const kept = instants.slice();
   freeze(kept, keep);
   return kept;
@@ -223,7 +212,8 @@ export function provisionIntervals(instants: Instants): Map<string, Interval[]> 
       provisionId,
       intervalsOf(instants, provisionKey(provisionId), (instant) => {
         const provision = instant.provisions.find((p) => p.provisionId === provisionId);
-        return provision ? provisionValue(provision) : null;
+        // The agreement's end closes the provision's open interval (it reads `ended` until assessed again).
+        return provision && provision.status !== 'ended' ? provisionValue(provision) : null;
       }),
     );
   }
