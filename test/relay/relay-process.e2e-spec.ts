@@ -71,7 +71,7 @@ describe('the relay process', () => {
 
     // When commands keep coming: the store accepts every one of them
     const recorded = await recordEveryEventType(store, 'outage');
-    expect(recorded.agreements).toHaveLength(4);
+    expect(recorded.agreements).toHaveLength(5);
     // Then the relay says it cannot publish them yet, and keeps running
     const degraded = await waitFor(
       'the relay to fail publishing',
