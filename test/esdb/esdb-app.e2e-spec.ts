@@ -1,7 +1,8 @@
 /**
  * The HTTP API on EventStoreDB (the in-memory gRPC test server standing in for a node): the
  * Astana scenario end to end, a second instance on the same node, an app restart, a node restart
- * under a live projector subscription, and what the app wrote as any EventStoreDB client sees it.
+ * under a live projector subscription, what the app wrote as any EventStoreDB client sees it, and
+ * a v2 history recorded out of order answered as on the embedded store.
  *
  * The steps share one node and build on each other, in order.
  */
@@ -15,6 +16,7 @@ import { openReadModelStore, rebuildReadModels, type ReadModelStore } from '@agr
 // The test server is test support of the adapter, deliberately not exported by @agreements/event-store.
 import { EsdbTestServer } from '../../libs/event-store/src/esdb/test-server/esdb-test-server';
 import { ApiResponse, MEMORANDUM, TOKENS, TestApp, astana, startTestApp } from '../support/app';
+import { comparableAnswer, IRN, USA, V2_AGREEMENT, V2_AS_OF, V2_PATH, v2History, withoutPerStoreDetails } from './v2-history';
 
 const M_PATH = `/v1/agreements/${MEMORANDUM}/commands`;
 const P_PATH = '/v1/processes/astana/commands';
@@ -350,6 +352,57 @@ describe('the API on EventStoreDB (gRPC test server)', () => {
       expect([...bookkeeping].filter((k) => !/^(commandlog-\*|eventid-\*|\$settings) \$/.test(k))).toEqual([]);
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('6. a v2 history recorded out of order (adoption, accession after withdrawal, a dispute of the end, a breach learnt after it) answers as on the embedded store', async () => {
+    const embedded = await startTestApp({ DATA_DIR: newDir() });
+    apps.push(embedded);
+    try {
+      const positions = new Map<TestApp, string>();
+      for (const { body, expect: expected } of v2History()) {
+        const [onEsdb, onEmbedded] = [await app.api.post(V2_PATH, body), await embedded.api.post(V2_PATH, body)];
+        expect({ type: body.type, answer: comparableAnswer(onEsdb) }).toEqual({ type: body.type, answer: comparableAnswer(onEmbedded) });
+        expect({ type: body.type, outcome: onEsdb.status === 201 ? 201 : onEsdb.json.error.code }).toEqual({ type: body.type, outcome: expected });
+        if (onEsdb.status === 201) {
+          positions.set(app, onEsdb.json.position);
+          positions.set(embedded, onEmbedded.json.position);
+        }
+      }
+
+      const ask = async (t: TestApp, path: string) => {
+        const r = await readAfter(t, path, positions.get(t)!);
+        return { path, status: r.status, body: withoutPerStoreDetails(r.json) };
+      };
+      const paths = [
+        `/v1/agreements/${V2_AGREEMENT}`,
+        `/v1/agreements/${V2_AGREEMENT}/timeline`,
+        ...V2_AS_OF.flatMap((asOf) => [`/v1/agreements/${V2_AGREEMENT}?asOf=${asOf}`, `/v1/agreements/${V2_AGREEMENT}/timeline?asOf=${asOf}`]),
+        `/v1/agreements?party=USA&inForceOn=2019-01-01`,
+        `/v1/agreements?party=USA&inForceOn=2022-01-01`,
+      ];
+      for (const path of paths) expect(await ask(app, path)).toEqual(await ask(embedded, path));
+      const histories = await Promise.all([app, embedded].map((t) => history(t, 'agreements', V2_AGREEMENT)));
+      expect(withoutPerStoreDetails(histories[0])).toEqual(withoutPerStoreDetails(histories[1]));
+
+      // And the answers are the history's: what an analyst asks of it.
+      const now = (await ask(app, `/v1/agreements/${V2_AGREEMENT}`)).body as any;
+      expect(now).toMatchObject({ status: 'terminated', adoptedAt: '2015-07-14', contested: true });
+      expect(now.disputes).toEqual([expect.objectContaining({ party: IRN, claim: 'in-force' })]);
+      expect(now.breaches).toEqual([expect.objectContaining({ occurredAt: '2019-07-08', provisionId: 'enrichment-limit' })]);
+      expect(now.provisions).toEqual([expect.objectContaining({ provisionId: 'enrichment-limit', status: 'ended' })]);
+      const usa = now.parties.find((p: { id: string }) => p.id === USA.id);
+      expect(usa.statusHistory.map((i: { status: string; from: string }) => [i.status, i.from])).toEqual([
+        ['pending', '2015-04-02'],
+        ['adopted', '2015-07-14'],
+        ['withdrawn', '2018-05-08'],
+        ['acceded', '2021-02-19'],
+      ]);
+      const in2019 = (await ask(app, `/v1/agreements/${V2_AGREEMENT}?asOf=2019-07-08`)).body as any;
+      expect(in2019).toMatchObject({ status: 'in-force', contested: false });
+      expect(in2019.parties.find((p: { id: string }) => p.id === USA.id).status).toBe('withdrawn');
+    } finally {
+      await close(embedded);
     }
   });
 });

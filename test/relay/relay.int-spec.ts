@@ -76,9 +76,12 @@ function expectedSummary(events: RecordedEvent[], agreementId: string) {
     title: view.title,
     kind: view.kind,
     status: view.status,
+    adoptedAt: view.adoptedAt,
     contested: view.contested,
-    // The summary keeps each party's id, name and status (the view adds its status history).
-    parties: view.parties.map(({ id, name, status }) => ({ id, name, status })),
+    disputes: view.disputes,
+    endorsements: view.endorsements,
+    // The summary keeps each party's id, name, status and a group's members (the view adds its status history).
+    parties: view.parties.map(({ id, name, status, members }) => ({ id, name, status, ...(members ? { members } : {}) })),
     term: view.term,
     revision: view.revision,
     position: stream[stream.length - 1].position,

@@ -1,22 +1,15 @@
 import {
-  ACTOR_ID_PATTERN,
-  AGREEMENT_KINDS,
-  AGREEMENT_STATUSES,
   agreementEventTypes,
   allEventTypes,
   BUSINESS_TIME_FORMAT,
-  EXTENSION_BASES,
   eventDataSchemas,
   eventSchemaVersions,
-  ISO_DURATION_FORMAT,
-  PARTY_STATUSES,
   processEventTypes,
-  RENEWALS,
   SLUG_PATTERN,
-  TERM_STARTS,
   UUID_PATTERN,
 } from '@agreements/domain';
 import { CE_HEADERS, CE_SPEC_VERSION, ceDataSchemaOf, ceTypeOf, CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE } from '../contracts/cloud-events';
+import { agreementSummarySchema } from './agreement-summary-schema';
 import { DEFAULT_CE_SOURCE, DEFAULT_PARTITIONS, EVENTS_TOPIC, STATUS_TOPIC } from '../kafka/config';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
@@ -88,67 +81,6 @@ function cloudEventHeadersSchema(): Record<string, unknown> {
   };
 }
 
-function agreementSummarySchema(): Record<string, unknown> {
-  const actorId = { type: 'string', pattern: ACTOR_ID_PATTERN };
-  return {
-    type: 'object',
-    description:
-      'The agreement now: the same values as GET /v1/agreements/{id} for these fields. Keep the one with the highest revision when reading outside the compacted order.',
-    additionalProperties: false,
-    required: ['id', 'title', 'kind', 'status', 'contested', 'parties', 'term', 'revision', 'position'],
-    properties: {
-      id: { type: 'string', pattern: SLUG_PATTERN, description: 'The agreement id (the message key)' },
-      title: { type: 'string', minLength: 1 },
-      kind: { type: 'string', enum: [...AGREEMENT_KINDS] },
-      status: { type: 'string', enum: [...AGREEMENT_STATUSES], description: 'De jure status' },
-      contested: { type: 'boolean', description: 'True once any party rejected it; the status is unchanged by it' },
-      parties: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['id', 'name', 'status'],
-          properties: { id: actorId, name: { type: 'string', minLength: 1 }, status: { type: 'string', enum: [...PARTY_STATUSES] } },
-        },
-      },
-      term: {
-        description: 'null until a term is set',
-        oneOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['endsAt', 'renewal', 'extensions'],
-            properties: {
-              duration: { type: 'string', format: ISO_DURATION_FORMAT, description: 'ISO 8601 duration, counted as countedFrom says' },
-              countedFrom: { type: 'string', enum: [...TERM_STARTS], description: 'With duration: entry-into-force, or given-date (from)' },
-              from: { type: 'string', format: BUSINESS_TIME_FORMAT, description: 'With countedFrom given-date: when the term starts' },
-              until: { type: 'string', format: BUSINESS_TIME_FORMAT },
-              endsAt: { type: ['string', 'null'], description: 'Last instant the term covers (ISO UTC); null until it can be computed' },
-              renewal: { type: 'string', enum: [...RENEWALS] },
-              extensions: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['until', 'basis', 'occurredAt'],
-                  properties: {
-                    until: { type: 'string', format: BUSINESS_TIME_FORMAT },
-                    basis: { type: 'string', enum: [...EXTENSION_BASES] },
-                    occurredAt: { type: 'string', format: BUSINESS_TIME_FORMAT },
-                  },
-                },
-              },
-            },
-          },
-        ],
-      },
-      revision: { type: 'integer', minimum: 0, description: 'Revision of the last event of the agreement\'s stream folded into it' },
-      position: { type: 'string', minLength: 1, description: 'Global position of that event (as ce_position)' },
-    },
-  };
-}
-
 /**
  * The AsyncAPI 3.0 description of the Kafka contract (/work/shared/spec/kafka.md), built from the
  * domain's own event schemas so it cannot drift from the code: docs/asyncapi.yaml is this, and a
@@ -204,7 +136,7 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
         'What downstream services can rely on. A consumer example: docs/consumers.md.',
         '',
         `- \`${EVENTS_TOPIC}\`: every stored event, at least once, after it was stored. Key: the stream id; value: the event data (JSON); CloudEvents 1.0 binary-mode headers (\`ce_*\`). The events of one stream arrive in revision order (one key, one partition, idempotent producer). Duplicates are possible after a relay crash or a replay: drop them by \`ce_id\`.`,
-        `- \`${STATUS_TOPIC}\`: compacted; key: the agreement id; value: the agreement's current summary (a null value, a tombstone, when its drafting was retracted). Read from the beginning, it gives the current state of every agreement.`,
+        `- \`${STATUS_TOPIC}\`: compacted; key: the agreement id; value: the agreement's current summary: status, adoption, contested and the open disputes, endorsements, parties with their status (groups with their members), term (a null value, a tombstone, when its drafting was retracted). Read from the beginning, it gives the current state of every agreement.`,
         '',
         'Both topic names get the deployment\'s `KAFKA_TOPIC_PREFIX` in front (empty by default). Payload schemas use two custom string formats: `business-time` (2017, 2017-08, 2017-05-04, an RFC 3339 date-time, or an interval a/b) and `iso-duration` (ISO 8601, e.g. P6M). A validator that does not know them should treat them as plain strings.',
         '',

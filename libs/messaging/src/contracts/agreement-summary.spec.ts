@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { agreementDecider, agreementView, loadStream, toEventEnvelope } from '@agreements/domain';
 import { type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
-import { recordAstanaScenario, recordEveryEventType } from '../testing/scenarios';
+import { parse } from 'yaml';
+import { ASYNCAPI_FILE } from '../asyncapi/generate';
+import { asyncApiValidators } from '../testing/asyncapi-validation';
+import { type CommandBody, recordAstanaScenario, recordCommand, recordEveryEventType } from '../testing/scenarios';
 import { AgreementStatusFolder, agreementSummary } from './agreement-summary';
 
 async function storeWith(record: (store: SqliteEventStore) => Promise<unknown>): Promise<{ store: SqliteEventStore; events: RecordedEvent[] }> {
@@ -65,7 +69,7 @@ describe('agreement summaries for the status topic', () => {
     const [message] = await new AgreementStatusFolder(store).statusMessages(events);
     expect(message.key).toBe('astana-deescalation-memorandum');
     const summary = JSON.parse(message.value!);
-    expect(Object.keys(summary)).toEqual(['id', 'title', 'kind', 'status', 'contested', 'parties', 'term', 'revision', 'position']);
+    expect(Object.keys(summary)).toEqual(['id', 'title', 'kind', 'status', 'adoptedAt', 'contested', 'disputes', 'endorsements', 'parties', 'term', 'revision', 'position']);
     expect(summary).toMatchObject({
       id: 'astana-deescalation-memorandum',
       kind: 'memorandum',
@@ -89,5 +93,72 @@ describe('agreement summaries for the status topic', () => {
     expect(current?.summary).toEqual(expectedAfter(events, events.filter((e) => e.streamId === 'agreement-memo-gone').pop()!));
     expect(await new AgreementStatusFolder(store).currentSummary('never-was')).toBeUndefined();
     await store.close();
+  });
+
+  describe('of a v2 history (adopted, endorsed, a group party, an accession after a withdrawal, a term from a given date, a dispute)', () => {
+    const E3 = {
+      id: 'group:e3',
+      name: 'E3',
+      members: [
+        { id: 'FRA', name: 'France' },
+        { id: 'DEU', name: 'Germany' },
+        { id: 'GBR', name: 'United Kingdom' },
+      ],
+    };
+    const IRN = { id: 'IRN', name: 'Iran' };
+    const USA = { id: 'USA', name: 'United States' };
+    const UNSC = { id: 'igo:unsc', name: 'United Nations Security Council' };
+    const ID = 'plan-of-action';
+    // Recorded out of business order on purpose: the summary is of the fold, not of the recording.
+    const steps: CommandBody[] = [
+      { type: 'DraftAgreement', occurredAt: '2015-04-02', data: { title: 'Plan of action', kind: 'comprehensive', parties: [E3, IRN, USA] } },
+      { type: 'AdoptAgreement', occurredAt: '2015-07-14', data: { adoptedBy: [E3, IRN, USA], method: 'consensus', place: 'Vienna' } },
+      { type: 'BringIntoForce', occurredAt: '2016-01-16', data: {} },
+      { type: 'RecordWithdrawal', occurredAt: '2018-05-08', data: { party: USA } },
+      { type: 'EndorseAgreement', occurredAt: '2015-07-20', data: { by: UNSC, instrument: 'Resolution 2231 (2015)', url: 'https://undocs.org/S/RES/2231(2015)' } },
+      { type: 'SetTerm', occurredAt: '2015-10-18', data: { duration: 'P10Y', from: '2015-10-18', renewal: 'none' } },
+      { type: 'RecordAccession', occurredAt: '2021-02-19', data: { party: USA } },
+      { type: 'DisputeStatus', occurredAt: '2025-09-28', data: { party: IRN, claim: 'in-force', reason: 'the snapback is void' } },
+    ];
+
+    it('given the history recorded out of order, when the relay folds it, then the summary carries the v2 fields with the values the API shows, and matches docs/asyncapi.yaml', async () => {
+      const { store, events } = await storeWith(async (s) => {
+        for (const body of steps) await recordCommand(s, 'agreement', ID, body);
+      });
+      const [message] = await new AgreementStatusFolder(store).statusMessages(events);
+      const summary = JSON.parse(message.value!);
+
+      expect(summary).toEqual(expectedAfter(events, events[events.length - 1]));
+      expect(summary).toMatchObject({
+        status: 'in-force',
+        adoptedAt: '2015-07-14',
+        contested: true,
+        disputes: [{ party: IRN, claim: 'in-force', reason: 'the snapback is void', since: '2025-09-28', eventId: events[7].eventId }],
+        endorsements: [{ by: UNSC, instrument: 'Resolution 2231 (2015)', url: 'https://undocs.org/S/RES/2231(2015)', at: '2015-07-20', eventId: events[4].eventId }],
+        term: { duration: 'P10Y', countedFrom: 'given-date', from: '2015-10-18', renewal: 'none', endsAt: '2025-10-17T23:59:59.999Z', extensions: [] },
+      });
+      expect(summary.parties).toEqual([
+        { id: 'group:e3', name: 'E3', status: 'adopted', members: E3.members },
+        { id: 'IRN', name: 'Iran', status: 'adopted' },
+        { id: 'USA', name: 'United States', status: 'acceded' },
+      ]);
+      const validators = asyncApiValidators(parse(readFileSync(ASYNCAPI_FILE, 'utf8')));
+      expect(validators.statusProblems(ID, summary)).toEqual([]);
+      expect(validators.statusProblems(ID, { ...summary, disputes: [{ ...summary.disputes[0], claim: 'maybe' }] })).not.toEqual([]);
+      expect(validators.statusProblems(ID, { ...summary, parties: [{ ...summary.parties[0], statusHistory: [] }] })).not.toEqual([]);
+      await store.close();
+    });
+
+    it('given the dispute withdrawn, when folded, then the summary has no open dispute and is no longer contested', async () => {
+      const { store, events } = await storeWith(async (s) => {
+        for (const body of steps) await recordCommand(s, 'agreement', ID, body);
+        await recordCommand(s, 'agreement', ID, { type: 'WithdrawDispute', occurredAt: '2025-10-01', data: { party: IRN } });
+      });
+      const folder = new AgreementStatusFolder(store);
+      await folder.statusMessages(events.slice(0, -1));
+      const [message] = await folder.statusMessages(events.slice(-1));
+      expect(JSON.parse(message.value!)).toMatchObject({ contested: false, disputes: [], revision: steps.length });
+      await store.close();
+    });
   });
 });

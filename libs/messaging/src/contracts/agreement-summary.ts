@@ -21,9 +21,20 @@ export interface AgreementSummary {
   title: string;
   kind: AgreementView['kind'];
   status: AgreementView['status'];
+  /** v2: when the text was adopted without signatures, else null. */
+  adoptedAt: AgreementView['adoptedAt'];
+  /** True once a party rejected it, and while a dispute is open. */
   contested: boolean;
-  /** Each party's status now (the view's status history stays out of the topic). */
-  parties: Array<Pick<AgreementView['parties'][number], 'id' | 'name' | 'status'>>;
+  /** v2: the open claims of parties against the recorded status (why it is contested, if a dispute). */
+  disputes: AgreementView['disputes'];
+  /** v2: endorsements by third bodies (never a change of status). */
+  endorsements: AgreementView['endorsements'];
+  /**
+   * Each party's status now, a group with its members; the view's status history stays out of
+   * the topic (it is on the events topic, and a summary is the state now).
+   */
+  parties: Array<Pick<AgreementView['parties'][number], 'id' | 'name' | 'status' | 'members'>>;
+  /** With countedFrom (and from) beside a duration. */
   term: AgreementView['term'];
   /** The stream revision of the last event folded: consumers keep the summary with the highest. */
   revision: number;
@@ -36,8 +47,11 @@ export function agreementSummary(view: AgreementView, position: Position): Agree
     title: view.title,
     kind: view.kind,
     status: view.status,
+    adoptedAt: view.adoptedAt,
     contested: view.contested,
-    parties: view.parties.map(({ id, name, status }) => ({ id, name, status })),
+    disputes: view.disputes,
+    endorsements: view.endorsements,
+    parties: view.parties.map(({ id, name, status, members }) => ({ id, name, status, ...(members !== undefined ? { members } : {}) })),
     term: view.term,
     revision: view.revision,
     position,
