@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@agreements/event-store';
-import { Projector } from '../../libs/read-models/src/projection/projector';
-import { rebuildReadModels } from '../../libs/read-models/src/projection/rebuild';
-import { generationTables, MIGRATIONS } from '../../libs/read-models/src/store/schema';
+import { Projector, rebuildReadModels } from '@agreements/read-models';
+import { generationTables, MIGRATIONS } from '../../libs/read-models/src/testing/schema-internals';
 import { BACKENDS, type Backend, createBackend } from '../../libs/read-models/src/testing/backends';
 import { dumpReadModels } from '../../libs/read-models/src/testing/dump';
 import { readFixtureEvents, writeStoredEvents } from '../fixtures/v1-log/fixture-io';
