@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { TOKENS, TestApp, startTestApp } from '../support/app';
+import { TOKENS, TestApp, dropSchema, readModelBackends, startTestApp } from '../support/app';
 import { commandBody } from '../support/commands';
 import { rawRequest } from '../support/raw-http';
 
@@ -226,6 +226,30 @@ describe('hostile input and abusive clients (issue 11)', () => {
       expect(JSON.stringify(line)).not.toContain('    at ');
     }
   }, 20_000);
+});
+
+describe.each(readModelBackends())('list cursors on %s read models (issue 11)', (_name, backendEnv) => {
+  let t: TestApp;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = backendEnv();
+    t = await startTestApp(env);
+  });
+  afterAll(async () => {
+    await t.close();
+    if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
+  });
+
+  it('a cursor decoding to a key with a NUL, a control character or 10,000 characters: 400, never 500', async () => {
+    for (const key of ['a\u0000b', '\u0000', 'line\nbreak', 'x'.repeat(10_000)]) {
+      for (const list of ['agreements', 'processes']) {
+        const cursor = Buffer.from(JSON.stringify([list, key]), 'utf8').toString('base64url');
+        const r = await t.api.get(`/v1/${list}?cursor=${cursor}`);
+        expect({ list, key: key.slice(0, 20), status: r.status }).toEqual({ list, key: key.slice(0, 20), status: 400 });
+        expectErrorShape(r.json, 'VALIDATION_FAILED');
+      }
+    }
+  });
 });
 
 describe('rate limits (issue 11)', () => {
