@@ -16,7 +16,7 @@ import { hostileValue, mutatedArb } from './schema-arbitraries';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const MAX_ERROR_BYTES = 64 * 1024;
-const timeoutFor = (runs: number) => 60_000 + runs * 30;
+const timeoutFor = (runs: number) => 60_000 + runs * 60;
 
 const schemasOf = (dataSchemas: Record<string, unknown>) =>
   Object.entries(dataSchemas).map(([type, schema]) => commandEnvelopeSchema(type, schema as never) as unknown as Record<string, unknown>);

@@ -35,7 +35,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer(),
   fc.array(fc.anything(), { maxLength: 4 }),
   fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'x'), fc.anything(), { maxKeys: 3 }),
-  fc.integer({ min: 10, max: 400 }).map((depth) => {
+  fc.integer({ min: 10, max: 4000 }).map((depth) => {
     let v: unknown = 'deep';
     for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
     return v;
