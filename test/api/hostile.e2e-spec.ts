@@ -122,6 +122,18 @@ describe('hostile input and abusive clients (issue 11)', () => {
       }
     });
 
+    it('If-Match with a revision beyond any integer (found by the fuzz suite): 400, not 500', async () => {
+      for (const ifMatch of ['"99999999999999999999"', '"-2"', `"${'9'.repeat(400)}"`]) {
+        const r = await t.api.post(A_PATH, commandBody('ExpireAgreement', {}), { headers: { 'if-match': ifMatch } });
+        expect({ ifMatch, status: r.status }).toEqual({ ifMatch, status: 400 });
+        expectErrorShape(r.json, 'VALIDATION_FAILED');
+      }
+      const body = JSON.stringify(commandBody('ExpireAgreement', {})).replace(/}$/, ',"expectedRevision":99999999999999999999}');
+      const r = await post(t.base, A_PATH, body);
+      expect(r.status).toBe(400);
+      expectErrorShape(r.json, 'VALIDATION_FAILED');
+    });
+
     it('invalid UTF-8 in a body: 400, nothing stored', async () => {
       const before = await head();
       const text = JSON.stringify({ ...draft(), data: { title: 'XX', kind: 'memorandum', parties: [{ id: 'RUS', name: 'Russia' }] } });
