@@ -35,7 +35,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer(),
   fc.array(fc.anything(), { maxLength: 4 }),
   fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'x'), fc.anything(), { maxKeys: 3 }),
-  fc.integer({ min: 10, max: 4000 }).map((depth) => {
+  fc.oneof(fc.integer({ min: 10, max: 100 }), fc.constantFrom(3000, 4000)).map((depth) => {
     let v: unknown = 'deep';
     for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
     return v;
@@ -84,7 +84,10 @@ export function validArb(schema: Schema, hostility = 0): fc.Arbitrary<unknown> {
         maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 4, 4)),
       });
     case 'object': {
-      if (schema.patternProperties) return fc.dictionary(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+      if (schema.patternProperties) {
+        // Free-form values (a correction's fields): whatever JSON, hostile included, passes the schema.
+        return fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.jsonValue({ maxDepth: 3 }), hostileValue), { minKeys: 1, maxKeys: 4 });
+      }
       const properties: Record<string, Schema> = schema.properties ?? {};
       const required: string[] = schema.required ?? [];
       const record = fc.record(
