@@ -27,14 +27,14 @@ export interface TestApp {
 }
 
 /** The real API on a free port over a fresh DATA_DIR (SQLite), as `npm start` builds it. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { logger?: pino.Logger } = {}): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'agreements-test-'));
   const config = loadConfig({ API_KEYS, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env, DATA_DIR: dataDir });
   const runtime = await createRuntime(config, {
     role: 'api',
     projector: config.runProjector,
     relay: config.runRelay,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const app = await createHttpApp(runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });

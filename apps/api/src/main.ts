@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { claimDataDir, createRuntime, installShutdown, loadConfig, startProcess } from '@agreements/platform';
+import { claimDataDir, createRuntime, installShutdown, loadConfig, serveOperations, startProcess } from '@agreements/platform';
 import { loadCredentials } from './http/credentials';
 import { createHttpApp } from './http/http-app';
 
@@ -18,6 +18,16 @@ startProcess('api', async () => {
     await runtime.close();
     throw err;
   }
+  // OPS_PORT: /health/* and /metrics on a listener of their own, whatever the /v1 connections
+  // hold (queued keep-alive requests, rate limits, slow bodies). See docs/architecture.md.
+  const ops =
+    config.http.opsPort === undefined
+      ? undefined
+      : await serveOperations(runtime.health, runtime.metrics, config.http.opsPort, config.host).catch(async (err) => {
+          await app.close().catch(() => undefined);
+          await runtime.close();
+          throw err;
+        });
   const releaseDataDir = claimDataDir(config, 'api');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -25,6 +35,13 @@ startProcess('api', async () => {
     { url: `http://${config.host}:${port}`, docs: `http://${config.host}:${port}/docs`, dataDir: config.dataDir },
     'agreements API listening',
   );
+  if (ops) {
+    const opsAddress = ops.address();
+    runtime.logger.info(
+      { url: `http://${config.host}:${typeof opsAddress === 'object' && opsAddress ? opsAddress.port : config.http.opsPort}` },
+      'health and metrics also on their own listener (OPS_PORT)',
+    );
+  }
   if (credentials.file) {
     runtime.logger.info(
       { credentialsFile: credentials.file, generated: credentials.generated },
@@ -33,6 +50,7 @@ startProcess('api', async () => {
   }
   installShutdown(runtime.logger, async () => {
     releaseDataDir();
+    await new Promise((resolve) => (ops ? ops.close(resolve) : resolve(undefined)));
     await app.close();
     await runtime.close();
   });

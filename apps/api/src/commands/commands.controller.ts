@@ -62,6 +62,7 @@ const commandDocs = (kind: StreamKind) => [
   ApiResponse({ status: 412, description: 'REVISION_CONFLICT when the revision came in If-Match', schema: { $ref: '#/components/schemas/Error' } }),
   ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE', schema: { $ref: '#/components/schemas/Error' } }),
   ApiResponse({ status: 422, description: 'A domain rule refused it', schema: { $ref: '#/components/schemas/Error' } }),
+  ApiResponse({ status: 429, description: 'RATE_LIMITED: too many commands for this token, or failed authentications from this address (Retry-After)', schema: { $ref: '#/components/schemas/Error' } }),
 ];
 
 const apply = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {

@@ -9,8 +9,11 @@ const HTTP_CODES: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   503: 'UNAVAILABLE',
 };
 
@@ -30,10 +33,16 @@ export function toApiError(err: unknown, request?: FastifyRequest): Refusal {
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
   }
-  if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
-    return new ApiError(400, 'VALIDATION_FAILED', `The body is not valid JSON: ${(err as Error).message}`, [
-      { field: 'body', message: 'must be a JSON object' },
-    ]);
+  if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new ApiError(400, 'VALIDATION_FAILED', 'The body is empty: send a JSON object', [{ field: 'body', message: 'is empty' }]);
+  }
+  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH' || fastifyCode === 'FST_ERR_BAD_URL') {
+    const message = fastifyCode === 'FST_ERR_BAD_URL' ? 'is not validly percent-encoded' : 'is longer than 100 characters';
+    return new ApiError(400, 'VALIDATION_FAILED', `The request path ${message}`, [{ field: 'path', message }]);
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    const message = (err as Error).message.slice(0, 300);
+    return new ApiError(400, 'VALIDATION_FAILED', `The body is not valid JSON: ${message}`, [{ field: 'body', message }]);
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -44,6 +53,20 @@ export function toApiError(err: unknown, request?: FastifyRequest): Refusal {
     return new ApiError(status, HTTP_CODES[status] ?? `HTTP_${status}`, (err as Error).message);
   }
   return new ApiError(500, 'INTERNAL_ERROR', 'The server failed to answer; the error is in its log with this request id');
+}
+
+/**
+ * A 500 is a bug: logged once at error level with its stack. Anything else the server answers on
+ * purpose (a 503 while the read models catch up, a refusal) is logged as what it is, without one.
+ */
+export function logFailure(request: FastifyRequest, err: unknown, error: Refusal): void {
+  if (error.status < 500) return;
+  if (error.code === 'INTERNAL_ERROR') {
+    request.log.error({ err }, 'request failed');
+    return;
+  }
+  const cause = err instanceof Refusal ? undefined : String((err as Error)?.message ?? err);
+  request.log.warn({ status: error.status, code: error.code, details: error.details, cause }, error.message);
 }
 
 export function sendApiError(reply: FastifyReply, error: Refusal): void {
@@ -60,9 +83,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const error = toApiError(exception, request);
-    if (error.status >= 500) {
-      request.log.error({ err: exception }, 'request failed');
-    }
+    logFailure(request, exception, error);
     if (reply.sent) {
       this.logger.warn(`error after the reply was sent: ${(exception as Error)?.message}`);
       return;

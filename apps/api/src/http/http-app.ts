@@ -6,8 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { PinoNestLogger, type Runtime } from '@agreements/platform';
 import { AppModule } from '../app.module';
 import { type LoadedCredentials, loadCredentials } from './credentials';
-import { sendApiError, toApiError } from './error.filter';
+import { registerAccess } from './access';
+import { clientErrorHandler, serverTimeouts } from './connection-limits';
+import { logFailure, sendApiError, toApiError } from './error.filter';
+import { registerJsonBody } from './json-body';
 import { openApiComponents } from './openapi';
+import { registerSecurityHeaders } from './security-headers';
 
 export const BODY_LIMIT = 256 * 1024;
 
@@ -19,7 +23,7 @@ type LoggedRequest = FastifyRequest & { principal?: { name: string }; startedAt?
  */
 function answerFastifyError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(err, request);
-  if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+  logFailure(request, err, apiError);
   sendApiError(reply, apiError);
 }
 
@@ -32,6 +36,12 @@ class ContractFastifyAdapter extends FastifyAdapter {
   override setErrorHandler(_nestHandler: Parameters<FastifyAdapter['setErrorHandler']>[0]) {
     return this.getInstance().setErrorHandler(answerFastifyError);
   }
+
+  /** Nest's JSON parser is Fastify's default; ours (put in its place) adds strict UTF-8, positions and a depth limit. */
+  override registerParserMiddleware(prefix?: string, rawBody?: boolean) {
+    super.registerParserMiddleware(prefix, rawBody);
+    registerJsonBody(this.getInstance(), BODY_LIMIT);
+  }
 }
 
 /** The HTTP face of a runtime: Nest on Fastify, the contract's error shape everywhere, one log line per request. */
@@ -39,8 +49,13 @@ export async function createHttpApp(
   runtime: Runtime,
   credentials: LoadedCredentials = loadCredentials(runtime.config.apiKeys, runtime.config.dataDir),
 ): Promise<NestFastifyApplication> {
+  const limits = runtime.config.http;
   const adapter = new ContractFastifyAdapter({
     bodyLimit: BODY_LIMIT,
+    ...serverTimeouts(limits),
+    // Ids over the router's limit and badly percent-encoded paths: 400 in the contract's shape.
+    frameworkErrors: answerFastifyError,
+    clientErrorHandler,
     loggerInstance: runtime.logger,
     // One line per request is written in onResponse below; Fastify's own two are off. (The
     // top-level disableRequestLogging option is deprecated: FSTDEP023.)
@@ -56,6 +71,9 @@ export async function createHttpApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = runtime.metrics;
+  // Plugins before the routes (app.init), so their onRoute hooks see every route.
+  await registerSecurityHeaders(fastify);
+  if (limits.corsOrigins.length > 0) app.enableCors({ origin: limits.corsOrigins });
   fastify.addHook('onRequest', async (request: LoggedRequest) => {
     request.startedAt = process.hrtime.bigint();
   });
@@ -77,6 +95,7 @@ export async function createHttpApp(
       'request',
     );
   });
+  await registerAccess(fastify, credentials.byToken, limits);
 
   const document = SwaggerModule.createDocument(
     app,

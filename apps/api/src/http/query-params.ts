@@ -31,7 +31,8 @@ export function parseQuery(
   const errors: FieldError[] = [];
   const out: ParsedQuery = {};
   for (const [name, value] of Object.entries(raw ?? {})) {
-    const kind = spec[name];
+    // Own keys only: ?constructor= or ?__proto__= must not find Object's prototype in the spec.
+    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!kind) {
       errors.push({ field: name, message: `is not a known query parameter; known: ${Object.keys(spec).join(', ') || 'none'}` });
       continue;

@@ -8,8 +8,8 @@ export const STREAM_ID_PATTERN = '^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$';
 const STREAM_ID = new RegExp(STREAM_ID_PATTERN);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+export function createAjv(options: { allErrors?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ allErrors: options.allErrors ?? true, strict: false, coerceTypes: false, useDefaults: false });
   ajv.addFormat('uuid', UUID);
   ajv.addFormat('business-time', { type: 'string', validate: businessTimeFormat });
   ajv.addFormat('iso-duration', { type: 'string', validate: isoDurationFormat });
@@ -121,17 +121,36 @@ export interface ValidatedCommand {
   data: Record<string, unknown>;
 }
 
+/** Bodies with more values than this get their first problem only: listing every one costs too much. */
+export const MAX_VALUES_LISTED = 2000;
+
+/** The number of values in a JSON value, counted until it passes `limit`. */
+function valueCountOver(value: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (++count > limit) return true;
+    if (v !== null && typeof v === 'object') for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+  }
+  return false;
+}
+
 /** Validates a command body for one kind of stream: first its type, then the whole envelope for that type. */
 export class CommandValidator {
   private readonly validators = new Map<string, ValidateFunction>();
+  /** The same schemas stopping at the first error: what every body goes through first. */
+  private readonly firstErrorValidators = new Map<string, ValidateFunction>();
 
   constructor(
     private readonly streamKind: string,
     private readonly dataSchemas: Record<string, TSchema>,
     ajv: Ajv = createAjv(),
+    firstErrorAjv: Ajv = createAjv({ allErrors: false }),
   ) {
     for (const [type, schema] of Object.entries(dataSchemas)) {
       this.validators.set(type, ajv.compile(commandEnvelopeSchema(type, schema)));
+      this.firstErrorValidators.set(type, firstErrorAjv.compile(commandEnvelopeSchema(type, schema)));
     }
   }
 
@@ -153,8 +172,16 @@ export class CommandValidator {
         { field: 'type', message: `${type} is not a command for a ${this.streamKind}; expected one of ${this.types.join(', ')}` },
       ]);
     }
-    if (!validate(body)) throw validationFailed(toFieldErrors(validate.errors, body));
-    return body as ValidatedCommand;
+    // A valid body passes the first-error validator once. An invalid one is validated again for
+    // every problem only when it is small: 60,000 empty parties must not cost 60,000 errors.
+    const first = this.firstErrorValidators.get(type)!;
+    if (first(body)) return body as ValidatedCommand;
+    if (valueCountOver(body, MAX_VALUES_LISTED)) {
+      const problems = toFieldErrors(first.errors, body);
+      throw validationFailed(problems, `The request is not valid (first problem only, the body holds more than ${MAX_VALUES_LISTED} values): ${problems.map((d) => `${d.field}: ${d.message}`).join('; ')}`);
+    }
+    validate(body);
+    throw validationFailed(toFieldErrors(validate.errors, body));
   }
 
   /**

@@ -22,8 +22,12 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(-?\d+)"?\s*$/.exec(header);
-  if (!match) throw validationFailed([{ field: 'If-Match', message: 'must be a revision in quotes, such as "3"' }]);
-  return Number(match[1]);
+  const revision = match ? Number(match[1]) : NaN;
+  // Beyond a safe integer the store cannot hold it (a 500 before): refused like any bad revision.
+  if (!Number.isSafeInteger(revision) || revision < -1) {
+    throw validationFailed([{ field: 'If-Match', message: 'must be a revision in quotes, such as "3"' }]);
+  }
+  return revision;
 }
 
 export interface CommandHeaders {
@@ -51,6 +55,9 @@ export function prepareCommand(
 ): PreparedCommand {
   checkStreamId(kind.idParam, id);
   const command = kind.validator.validate(body);
+  if (command.expectedRevision !== undefined && !Number.isSafeInteger(command.expectedRevision)) {
+    throw validationFailed([{ field: 'expectedRevision', message: `must be a whole number from -1 to ${Number.MAX_SAFE_INTEGER}` }]);
+  }
   const ifMatch = parseIfMatch(headers.ifMatch);
   if (ifMatch !== undefined && command.expectedRevision !== undefined && ifMatch !== command.expectedRevision) {
     throw validationFailed([{ field: 'If-Match', message: 'disagrees with expectedRevision in the body; send one of them' }]);

@@ -21,10 +21,22 @@ export interface FieldError {
   message: string;
 }
 
-export const validationFailed = (details: FieldError[], message?: string) =>
-  new Refusal(
+/** At most this many problems are listed; the rest are counted, so an error stays small. */
+export const MAX_DETAILS = 20;
+
+/** The first MAX_DETAILS problems, then one entry counting the rest. */
+export function capDetails(details: FieldError[]): FieldError[] {
+  if (details.length <= MAX_DETAILS) return details;
+  const rest = details.length - MAX_DETAILS;
+  return [...details.slice(0, MAX_DETAILS), { field: 'body', message: `and ${rest} more problem${rest === 1 ? '' : 's'} not listed` }];
+}
+
+export const validationFailed = (details: FieldError[], message?: string) => {
+  const listed = capDetails(details);
+  return new Refusal(
     400,
     'VALIDATION_FAILED',
-    message ?? `The request is not valid: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
-    details,
+    message ?? `The request is not valid: ${listed.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
+    listed,
   );
+};

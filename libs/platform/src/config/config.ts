@@ -27,6 +27,26 @@ export interface AppConfig {
   projectorThread: boolean;
   /** Run the Kafka relay inside this process when Kafka is configured. */
   runRelay: boolean;
+  /** HTTP limits and timeouts (issue 11: hostile and abusive clients). */
+  http: HttpLimits;
+}
+
+export interface HttpLimits {
+  /** A whole request (headers and body) must arrive within this (408 after it); 0: no limit. */
+  requestTimeoutMs: number;
+  /** The request's headers must arrive within this; at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** Failed authentications from one address within the window before it is refused (429) for the rest of it. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  /** Commands and queries per token within the window (429 beyond); 0: no limit. */
+  commandsPerWindow: number;
+  queriesPerWindow: number;
+  rateWindowMs: number;
+  /** Origins allowed cross-origin access; empty: CORS off. */
+  corsOrigins: string[];
+  /** A second listener for /health/* and /metrics only, off the /v1 connections; undefined: none. */
+  opsPort?: number;
 }
 
 export class ConfigError extends Error {}
@@ -77,5 +97,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     runProjector: flag(env, 'RUN_PROJECTOR', true),
     projectorThread: flag(env, 'PROJECTOR_THREAD', true),
     runRelay: flag(env, 'RUN_RELAY', true),
+    http: httpLimits(env),
+  };
+}
+
+function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const requestTimeoutMs = intFrom(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000);
+  const headersTimeoutMs = intFrom(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  const corsOrigins = (blankToUndefined(env.CORS_ORIGINS) ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`CORS_ORIGINS entries must be origins such as https://console.example, got "${origin}"`);
+    }
+  }
+  const opsPort = blankToUndefined(env.OPS_PORT) === undefined ? undefined : intFrom(env, 'OPS_PORT', 0, 0, 65535);
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs: requestTimeoutMs > 0 ? Math.min(headersTimeoutMs, requestTimeoutMs) : headersTimeoutMs,
+    authFailureLimit: intFrom(env, 'AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
+    authFailureWindowMs: intFrom(env, 'AUTH_FAILURE_WINDOW_MS', 60_000, 1000, 86_400_000),
+    commandsPerWindow: intFrom(env, 'RATE_LIMIT_COMMANDS', 50_000, 0, 1_000_000_000),
+    queriesPerWindow: intFrom(env, 'RATE_LIMIT_QUERIES', 50_000, 0, 1_000_000_000),
+    rateWindowMs: intFrom(env, 'RATE_LIMIT_WINDOW_MS', 1000, 100, 86_400_000),
+    corsOrigins,
+    opsPort,
   };
 }

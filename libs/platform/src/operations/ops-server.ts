@@ -35,7 +35,7 @@ export async function serveOperations(
       return json(404, { error: { code: 'NOT_FOUND', message: `No ${req.url}: this process serves /health/live, /health/ready, /metrics` } });
     };
     answer().then(
-      (a) => res.writeHead(a.status, { 'content-type': a.type }).end(a.body),
+      (a) => res.writeHead(a.status, { 'content-type': a.type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }).end(a.body),
       (err) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: String(err) } })),
     );
   });

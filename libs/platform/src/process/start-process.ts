@@ -6,6 +6,8 @@ import { unsupportedNodeReason } from './supported-node';
  * `start`; a failure leaves one JSON line on stderr and exit code 1.
  */
 export function startProcess(role: string, start: () => Promise<void>): void {
+  // Whatever the process writes (stores, checkpoints, claims) is readable by its owner only.
+  process.umask(0o077);
   const reason = unsupportedNodeReason();
   if (reason) {
     logStartupFailure(role, reason);

@@ -13,6 +13,7 @@ import {
 } from '../operations/observability';
 import { startProjectorThread } from '../projector-thread/projector-thread';
 import type { BackgroundService } from './background-service';
+import { secureDataDir, secureDataFiles } from './data-dir-modes';
 import { openEventStore } from './event-store';
 import { openReadModels } from './read-models';
 import { openRelay } from './relay';
@@ -47,8 +48,10 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   const logger = options.logger ?? createLogger(config, options.role);
   const metrics = new Metrics();
   const health = new HealthRegistry();
+  secureDataDir(config.dataDir);
   const eventStore = await openEventStore(config, logger);
   const readModelStore = await openReadModels(config);
+  secureDataFiles(config.dataDir);
   logger.info({ kind: config.databaseUrl ? 'postgresql' : 'sqlite' }, 'read models opened');
   const background: BackgroundService[] = [];
 
@@ -76,6 +79,8 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     registerRelayObservability(relay.relay, metrics, health);
     logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
   }
+  // Again once the projector and the relay opened theirs (checkpoints, -wal and -shm files).
+  secureDataFiles(config.dataDir);
 
   let closed = false;
   return {

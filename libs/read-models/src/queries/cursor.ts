@@ -24,5 +24,10 @@ export function decodeCursor(kind: CursorKind, cursor: string): string {
   if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== kind || typeof decoded[1] !== 'string' || decoded[1] === '') {
     throw new InvalidCursorError(`not a cursor of the ${kind} list`);
   }
+  // The key is an id this API gave (at most 100 characters, no control character): a NUL would
+  // otherwise reach PostgreSQL, which refuses it in text as an error of its own.
+  if (decoded[1].length > 100 || [...decoded[1]].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    throw new InvalidCursorError('not a cursor this API gave');
+  }
   return decoded[1];
 }
