@@ -66,7 +66,7 @@ function comparable(value: unknown, names: Map<string, string>): unknown {
 const byProvisionId = (provisions: Array<{ provisionId: string }>) =>
   [...provisions].sort((a, b) => a.provisionId.localeCompare(b.provisionId));
 
-/** Status, parties with statusHistory, provisions and timeline of both agreements at every asked time. */
+/** Status, parties with statusHistory, provisions and timeline of both agreements at every asked time, and lists at each time. */
 async function answers(r: Replay): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const id of AGREEMENTS) {
@@ -75,6 +75,14 @@ async function answers(r: Replay): Promise<Record<string, unknown>> {
         const answer = await get(r, `/v1/agreements/${id}${view}${asOfQuery(asOf)}`);
         out[`${id}${view} asOf ${asOf ?? 'now'}`] = { status: answer.status, body: comparable(answer.json, r.eventNames) };
       }
+    }
+  }
+  // Lists at a time too: the agreements as they stood, and in force for the USA on that day.
+  for (const asOf of ASKED) {
+    if (asOf === undefined) continue;
+    for (const query of [`asOf=${encodeURIComponent(asOf)}`, `boundParty=USA&inForceOn=${encodeURIComponent(asOf)}`]) {
+      const answer = await get(r, `/v1/agreements?${query}`);
+      out[`list ${query}`] = { status: answer.status, body: comparable(answer.json, r.eventNames) };
     }
   }
   return out;
