@@ -111,7 +111,7 @@ export class QueriesController {
 
   @Get('agreements/:agreementId/timeline')
   @RequireRole('reader')
-  @ApiOperation({ summary: 'Status intervals of the agreement and of each provision, in business time' })
+  @ApiOperation({ summary: 'Status intervals of the agreement, of each provision and of each party (parties: { <partyId>: [{ status, from, to, eventId }] }), in business time' })
   @ApiQueryParams(TIME)
   async getTimeline(
     @Param('agreementId') id: string,
