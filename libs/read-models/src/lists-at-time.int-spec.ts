@@ -5,7 +5,7 @@ import type { AgreementFilter } from './read-model.port';
 import type { ReadModelStore } from './store/read-model-store';
 import { generationTables, MIGRATIONS } from './store/schema';
 import { BACKENDS, type Backend, createBackend } from './testing/backends';
-import { playScenario, type ScenarioStep } from './testing/scenario';
+import { agreementPath, command, playScenario, runCommand, type ScenarioStep } from './testing/scenario';
 import jcpoaParis from '../../../examples/jcpoa-paris-2015.json';
 
 /**
@@ -172,5 +172,43 @@ describe.each(BACKENDS)('lists and timelines at a time, on %s', (backendName) =>
     await store.writeTransaction((db) => migration.up(store.sql, db));
     expect(await ids({ party: 'DEU' })).toEqual(['jcpoa']);
     expect(await ids({ party: 'FRA' })).toEqual(['jcpoa', 'paris-agreement']);
+  });
+});
+
+describe.each(BACKENDS)('a list known before the drafting was retracted, on %s', (backendName) => {
+  let backend: Backend;
+  let events: EventStore;
+  let store: ReadModelStore;
+  let projector: Projector;
+  let beforeRetraction: string;
+
+  beforeAll(async () => {
+    backend = await createBackend(backendName);
+    events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
+    store = await backend.open();
+    projector = new Projector(events, store, { batchSize: 9, retryDelayMs: 20 });
+    await projector.start();
+    const path = agreementPath('never-drafted-after-all');
+    const drafted = await runCommand(events, path, command('DraftAgreement', '2017-01', { title: 'A record', kind: 'memorandum', parties: [{ id: 'TUR', name: 'Turkey' }] }));
+    await runCommand(events, agreementPath('kept-record'), command('DraftAgreement', '2017-01', { title: 'Kept', kind: 'memorandum', parties: [{ id: 'TUR', name: 'Turkey' }] }));
+    await sleep(15);
+    beforeRetraction = new Date().toISOString();
+    await sleep(15);
+    await runCommand(events, path, command('RetractEvent', '2017-02', { targetEventId: drafted.result.events[0].eventId, reason: 'recorded in error' }));
+    await projector.waitUntilCaughtUp(20_000);
+  });
+  afterAll(async () => {
+    await projector.stop();
+    await events.close();
+    await backend.cleanup();
+  });
+
+  const ids = async (filter: AgreementFilter) => (await store.queries.listAgreements(filter, { limit: 50 })).items.map((v) => v.agreementId);
+
+  it('given a drafting retracted since, when listed as known before the retraction, then it is there; now, it is not', async () => {
+    expect(await ids({ knownAt: beforeRetraction })).toEqual(['kept-record', 'never-drafted-after-all']);
+    expect(await ids({ party: 'TUR', knownAt: beforeRetraction })).toEqual(['kept-record', 'never-drafted-after-all']);
+    expect(await ids({ party: 'TUR' })).toEqual(['kept-record']);
+    expect(await ids({ party: 'TUR', asOf: '2017-06' })).toEqual(['kept-record']);
   });
 });

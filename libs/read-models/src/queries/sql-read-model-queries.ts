@@ -21,6 +21,7 @@ import {
 const MAX_LIMIT = 1_000;
 /** Agreements folded per round of a list at a time. */
 const CANDIDATE_BATCH = 200;
+const AGREEMENT_PREFIX_LENGTH = streamIdOf('agreement', '').length;
 
 interface WorkingGroupRow {
   agreement_id: string;
@@ -160,29 +161,30 @@ export class SqlReadModelQueries implements ReadModelQueries {
     });
   }
 
-  /** The next agreement ids after `after` that may match: every one, or those with an event naming the party (as a JSON string). */
+  /**
+   * The next agreement ids after `after` that may match: from the event copy (an agreement whose
+   * drafting was later retracted has no current row, yet existed as known before), every one, or
+   * those with an event naming the party (as a JSON string).
+   */
   private async candidateIds(db: Db, tables: GenerationTables, filter: AgreementFilter, after: string | undefined): Promise<string[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    for (const partyId of [filter.party, filter.boundParty]) {
-      if (partyId === undefined) continue;
+    // Agreement stream ids, in id order: the range after 'agreement-' and before 'agreement.' ('.' follows '-').
+    const where = ['e.stream_id > ?', 'e.stream_id < ?'];
+    const params: unknown[] = [streamIdOf('agreement', after ?? ''), 'agreement.'];
+    const named = [filter.party, filter.boundParty].filter((partyId): partyId is string => partyId !== undefined);
+    named.forEach((partyId, i) => {
+      // The first on the scanned rows themselves, any other on some event of the same stream.
       where.push(
-        `EXISTS (SELECT 1 FROM ${tables.events} e WHERE e.stream_id = 'agreement-' || a.agreement_id AND e.data LIKE ? ESCAPE '\\')`,
+        i === 0 ? `e.data LIKE ? ESCAPE '\\'` : `EXISTS (SELECT 1 FROM ${tables.events} n WHERE n.stream_id = e.stream_id AND n.data LIKE ? ESCAPE '\\')`,
       );
       params.push(`%${likeEscaped(JSON.stringify(partyId))}%`);
-    }
-    if (after !== undefined) {
-      where.push('a.agreement_id > ?');
-      params.push(after);
-    }
+    });
     params.push(CANDIDATE_BATCH);
-    const rows = await this.store.sql.all<{ agreement_id: string }>(
+    const rows = await this.store.sql.all<{ stream_id: string }>(
       db,
-      `SELECT a.agreement_id FROM ${tables.agreements} a ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY a.agreement_id LIMIT ?`,
+      `SELECT DISTINCT e.stream_id FROM ${tables.events} e WHERE ${where.join(' AND ')} ORDER BY e.stream_id LIMIT ?`,
       params,
     );
-    return rows.map((row) => row.agreement_id);
+    return rows.map((row) => row.stream_id.slice(AGREEMENT_PREFIX_LENGTH));
   }
 
   async getProcess(processId: string, time: TimeQuery = {}): Promise<View | undefined> {
