@@ -15,7 +15,6 @@ const chronological = chronologicalOrder(scenario.steps, needs);
 const SEEDS = [7, 1815, 2015, 2231];
 /** Every fact's date, a day before the first one, and now. */
 const ASKED: Array<string | undefined> = ['2015-01-01', ...new Set(scenario.steps.map((step) => String(step.body.occurredAt))), undefined];
-const BOUND = ['adopted', 'signed', 'ratified', 'acceded'];
 
 interface Replay {
   t: TestApp;
@@ -67,7 +66,7 @@ function comparable(value: unknown, names: Map<string, string>): unknown {
 const byProvisionId = (provisions: Array<{ provisionId: string }>) =>
   [...provisions].sort((a, b) => a.provisionId.localeCompare(b.provisionId));
 
-/** Status, parties with statusHistory, provisions and timeline of both agreements at every asked time. */
+/** Status, parties with statusHistory, provisions and timeline of both agreements at every asked time, and lists at each time. */
 async function answers(r: Replay): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const id of AGREEMENTS) {
@@ -78,14 +77,17 @@ async function answers(r: Replay): Promise<Record<string, unknown>> {
       }
     }
   }
+  // Lists at a time too: the agreements as they stood, and in force for the USA on that day.
+  for (const asOf of ASKED) {
+    if (asOf === undefined) continue;
+    for (const query of [`asOf=${encodeURIComponent(asOf)}`, `boundParty=USA&inForceOn=${encodeURIComponent(asOf)}`]) {
+      const answer = await get(r, `/v1/agreements?${query}`);
+      out[`list ${query}`] = { status: answer.status, body: comparable(answer.json, r.eventNames) };
+    }
+  }
   return out;
 }
 
-/** In force for a party (or a group it is a member of) on the view's day, as the API shows it. */
-function inForceFor(view: any, partyId: string): boolean {
-  const matches = view.parties.filter((p: any) => p.id === partyId || p.members?.some((m: any) => m.id === partyId));
-  return view.status === 'in-force' && matches.some((p: any) => BOUND.includes(p.status));
-}
 
 describe('the recording orders of the JCPOA and Paris scenario', () => {
   it('the file, the chronological order and every seeded shuffle record each fact after what it needs', () => {
@@ -144,6 +146,8 @@ describe.each(readModelBackends())('an analyst asks of the JCPOA and the Paris A
   };
   const party = (view: any, id: string) => view.parties.find((p: any) => p.id === id);
   const listed = async (query: string) => (await get(r, `/v1/agreements?${query}`)).json.items.map((a: any) => a.agreementId).sort();
+  /** In force for a party (itself, or a group it is a member of) on a day: the API's boundParty list. */
+  const inForceFor = async (id: string, partyId: string, day: string) => (await listed(`boundParty=${partyId}&inForceOn=${day}`)).includes(id);
 
   it('the JCPOA on 31 July 2015: adopted in Vienna by all eight without signatures and endorsed by Resolution 2231, not yet in force', async () => {
     const jcpoa = await agreement('jcpoa', '2015-07-31');
@@ -158,13 +162,16 @@ describe.each(readModelBackends())('an analyst asks of the JCPOA and the Paris A
   it('on 1 January 2017 the JCPOA is in force (since Implementation Day), for the USA and for France through the E3', async () => {
     const jcpoa = await agreement('jcpoa', '2017-01-01');
     expect(jcpoa).toMatchObject({ status: 'in-force', enteredIntoForceAt: '2016-01-16' });
-    expect([inForceFor(jcpoa, 'USA'), inForceFor(jcpoa, 'FRA'), inForceFor(jcpoa, 'IRN')]).toEqual([true, true, true]);
+    const on = (partyId: string) => inForceFor('jcpoa', partyId, '2017-01-01');
+    expect([await on('USA'), await on('FRA'), await on('IRN')]).toEqual([true, true, true]);
   });
 
   it('on 1 January 2019 it is still in force, but no longer for the USA, which left on 8 May 2018; still for France, Germany and the UK', async () => {
     const jcpoa = await agreement('jcpoa', '2019-01-01');
     expect(jcpoa.status).toBe('in-force');
-    expect(['USA', 'FRA', 'DEU', 'GBR'].map((id) => inForceFor(jcpoa, id))).toEqual([false, true, true, true]);
+    const on = (partyId: string) => inForceFor('jcpoa', partyId, '2019-01-01');
+    expect([await on('USA'), await on('FRA'), await on('DEU'), await on('GBR')]).toEqual([false, true, true, true]);
+    expect(await listed('boundParty=USA&inForceOn=2019-01-01')).toEqual(['paris-agreement']);
     expect(party(jcpoa, 'USA').statusHistory.map((i: any) => [i.status, i.from, i.to])).toEqual([
       ['pending', '2015-04-02', '2015-07-14'],
       ['adopted', '2015-07-14', '2018-05-08'],
@@ -233,7 +240,7 @@ describe.each(readModelBackends())('an analyst asks of the JCPOA and the Paris A
   });
 
   it('the USA in the Paris Agreement: in force for it in 2017, not after November 2020, again from 19 February 2021, not since 27 January 2026', async () => {
-    const on = async (day: string) => inForceFor(await agreement('paris-agreement', day), 'USA');
+    const on = (day: string) => inForceFor('paris-agreement', 'USA', day);
     expect([await on('2017-01-01'), await on('2020-12-01'), await on('2021-03-01'), await on('2026-06-01')]).toEqual([true, false, true, false]);
     const usa = party(await agreement('paris-agreement'), 'USA');
     expect(usa.statusHistory.map((i: any) => [i.status, i.from])).toEqual([
@@ -250,5 +257,35 @@ describe.each(readModelBackends())('an analyst asks of the JCPOA and the Paris A
     expect(await listed('inForceOn=2017-01-01')).toEqual(['jcpoa', 'paris-agreement']);
     expect((await agreement('paris-agreement', '2023-12-12')).provisions).toEqual([expect.objectContaining({ provisionId: 'global-stocktake', status: 'planned' })]);
     expect((await agreement('paris-agreement', '2023-12-13')).provisions).toEqual([expect.objectContaining({ provisionId: 'global-stocktake', status: 'implemented' })]);
+  });
+
+  it('party=FRA lists the JCPOA through the E3 and the Paris Agreement; lists asOf filter and show the agreements as they stood then', async () => {
+    expect(await listed('party=FRA')).toEqual(['jcpoa', 'paris-agreement']);
+    expect(await listed('party=group:e3')).toEqual(['jcpoa']);
+    const then = (await get(r, '/v1/agreements?status=suspended&asOf=2025-10-01')).json;
+    expect(then.items.map((a: any) => [a.agreementId, a.status, a.asOf])).toEqual([['jcpoa', 'suspended', '2025-10-01']]);
+    expect(await listed('boundParty=USA&asOf=2021-03-01')).toEqual(['paris-agreement']);
+    expect(await listed('boundParty=USA')).toEqual([]);
+    expect(await listed('boundParty=USA&knownAt=2015-01-01')).toEqual([]);
+  });
+
+  it('the Paris timeline gives the USA its six statuses, chained, beside the agreement\'s statuses', async () => {
+    const timeline = (await get(r, '/v1/agreements/paris-agreement/timeline')).json;
+    const usa = timeline.parties.USA;
+    expect(usa.map((i: any) => i.status)).toEqual(['adopted', 'signed', 'ratified', 'withdrawn', 'acceded', 'withdrawn']);
+    usa.forEach((interval: any, i: number) => expect(interval.to).toBe(i + 1 < usa.length ? usa[i + 1].from : null));
+    expect((await get(r, '/v1/agreements/paris-agreement/timeline?asOf=2020-12-01')).json.parties.USA.map((i: any) => [i.status, i.to])).toEqual([
+      ['adopted', '2016-04-22T00:00:00.000Z'],
+      ['signed', '2016-09-03T00:00:00.000Z'],
+      ['ratified', '2020-11-04T00:00:00.000Z'],
+      ['withdrawn', null],
+    ]);
+  });
+
+  it('a bad boundParty, asOf or knownAt on a list is a 400 naming it', async () => {
+    for (const [query, field] of [['boundParty=usa', 'boundParty'], ['asOf=yesterday', 'asOf'], ['knownAt=2019-13', 'knownAt']]) {
+      const answer = await get(r, `/v1/agreements?${query}`);
+      expect([answer.status, answer.json.error.code, answer.json.error.details.map((d: any) => d.field)]).toEqual([400, 'VALIDATION_FAILED', [field]]);
+    }
   });
 });

@@ -41,6 +41,9 @@ describe('the OpenAPI document', () => {
     expect(query('/v1/agreements', 'status').enum).toContain('in-force');
     expect(query('/v1/agreements', 'processId').pattern).toBe('^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$');
     expect(query('/v1/agreements', 'party').pattern).toBeDefined();
+    expect(query('/v1/agreements', 'boundParty')).toEqual(query('/v1/agreements', 'party'));
+    expect(query('/v1/agreements', 'asOf')).toEqual({ type: 'string', format: 'business-time', maxLength: 64 });
+    expect(query('/v1/agreements', 'knownAt')).toEqual({ type: 'string', format: 'business-time', maxLength: 64 });
     expect(query('/v1/agreements/{agreementId}/events', 'limit')).toEqual({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
     expect(query('/v1/agreements/{agreementId}/events', 'fromRevision')).toEqual({ type: 'integer', minimum: 0 });
     expect(query('/v1/events', 'type').enum).toContain('AgreementSigned');

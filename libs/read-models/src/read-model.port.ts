@@ -12,12 +12,19 @@ export interface TimeQuery {
   knownAt?: string;
 }
 
-export interface AgreementFilter {
+/**
+ * Without asOf / knownAt the filters read the current rows; with them, the agreement as it stood
+ * asOf, as known at knownAt (each filter applies at that time).
+ */
+export interface AgreementFilter extends TimeQuery {
   status?: string;
+  /** A party: itself, or a group whose members include it. */
   party?: string;
+  /** A party bound (adopted, signed, ratified or acceded, not withdrawn since), itself or through a group. */
+  boundParty?: string;
   processId?: string;
   kind?: string;
-  /** Business time: agreements whose status was in-force at the end of that period. */
+  /** Business time: agreements whose status was in-force at the end of that period (with boundParty: in force for that party). */
   inForceOn?: string;
 }
 

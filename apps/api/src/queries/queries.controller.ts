@@ -22,9 +22,11 @@ const TIME = { asOf: 'business-time', knownAt: 'recorded-time' } as const;
 const LIST_AGREEMENTS: QuerySpec = {
   status: AGREEMENT_STATUSES,
   party: 'actor',
+  boundParty: 'actor',
   processId: 'slug',
   kind: AGREEMENT_KINDS,
   inForceOn: 'business-time',
+  ...TIME,
   limit: 'limit',
   cursor: 'cursor',
 };
@@ -60,10 +62,20 @@ export class QueriesController {
 
   @Get('agreements')
   @RequireRole('reader')
-  @ApiOperation({ summary: 'Agreements, filtered, a page at a time' })
+  @ApiOperation({
+    summary: 'Agreements, filtered, a page at a time',
+    description:
+      'Without asOf / knownAt / boundParty the filters read the current rows. With them, every filter applies to each agreement ' +
+      'as it stood asOf, as known at knownAt (each candidate is folded from its events: slower, see docs/domain.md).',
+  })
   @ApiQueryParams(LIST_AGREEMENTS, PAGE, {
-    party: 'An actor id: RUS, group:syrian-opposition',
-    inForceOn: 'Agreements in force on this business time',
+    party: 'An actor id (RUS, group:e3): agreements where it is a party, itself or as a member of a group party',
+    boundParty:
+      'An actor id: agreements that bind it (adopted, signed, ratified or acceded, not withdrawn since), itself or through a group; ' +
+      'with inForceOn, in force for it on that day',
+    inForceOn: 'Agreements in force on this business time (with boundParty: in force for that party)',
+    asOf: 'Business time: each filter applies to the agreement as it stood then, and the items are shown as of then',
+    knownAt: 'Recorded time: each filter applies to the agreement as the store knew it then (RFC 3339, or a date as in business time)',
     limit: '1 to 500, default 50',
   })
   async listAgreements(@Query() raw: Record<string, unknown>, @MinPosition() minPosition?: string | string[]) {
@@ -99,7 +111,7 @@ export class QueriesController {
 
   @Get('agreements/:agreementId/timeline')
   @RequireRole('reader')
-  @ApiOperation({ summary: 'Status intervals of the agreement and of each provision, in business time' })
+  @ApiOperation({ summary: 'Status intervals of the agreement, of each provision and of each party (parties: { <partyId>: [{ status, from, to, eventId }] }), in business time' })
   @ApiQueryParams(TIME)
   async getTimeline(
     @Param('agreementId') id: string,

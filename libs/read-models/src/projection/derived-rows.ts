@@ -108,7 +108,7 @@ function agreementRowsOf(entry: AgreementEntry): { agreement: unknown[]; parties
   const state: AgreementState = { revision: entry.revision, streamId: entry.streamId, agreement: currentAgreement(entry.instants) };
   const view = agreementView(state, entry.id);
   if (!view) return undefined;
-  const parties = [...new Set(view.parties.map((party) => party.id))].map((partyId) => [partyId, entry.id]);
+  const parties = partyRowIds(view.parties).map((partyId) => [partyId, entry.id]);
   const intervals = statusIntervals(entry.instants).map((interval, seq) => [
     entry.id,
     seq,
@@ -130,4 +130,14 @@ function processRowsOf(entry: ProcessEntry): { process: unknown[]; workingGroups
     }
   });
   return { process: [entry.id, entry.revision, view.status, JSON.stringify(presentProcess(view))], workingGroups };
+}
+
+/** The ids `party=` finds an agreement by: each party's, and its members' when it is a group (a member is matched through its group). */
+export function partyRowIds(parties: ReadonlyArray<{ id: string; members?: ReadonlyArray<{ id: string }> }>): string[] {
+  const ids = new Set<string>();
+  for (const party of parties) {
+    ids.add(party.id);
+    for (const member of party.members ?? []) ids.add(member.id);
+  }
+  return [...ids];
 }

@@ -4,7 +4,9 @@ import type { ReadModelStore } from '../store/read-model-store';
 import type { GenerationTables } from '../store/schema';
 import { type Db, placeholders } from '../store/sql';
 import { readStream, readStreamEvents } from '../store/stream-events';
+import type { StoredEvent } from '../folding/stored-event';
 import { decodeCursor, encodeCursor } from './cursor';
+import { matchesListFilterAt, needsFoldedList } from './list-filter-at';
 import {
   agreementViewAt,
   isCurrent,
@@ -17,6 +19,9 @@ import {
 } from './time-views';
 
 const MAX_LIMIT = 1_000;
+/** Agreements folded per round of a list at a time. */
+const CANDIDATE_BATCH = 200;
+const AGREEMENT_PREFIX_LENGTH = streamIdOf('agreement', '').length;
 
 interface WorkingGroupRow {
   agreement_id: string;
@@ -62,6 +67,8 @@ export class SqlReadModelQueries implements ReadModelQueries {
   async listAgreements(filter: AgreementFilter, page: PageRequest): Promise<Page<View>> {
     const limit = checkLimit(page.limit);
     const after = page.cursor === undefined || page.cursor === '' ? undefined : decodeCursor('agreements', page.cursor);
+    const time = resolveTime(filter);
+    if (needsFoldedList(filter, time)) return this.listAgreementsAt(filter, time, limit, after);
     // The end of the period inForceOn names, as asOf reads it.
     const inForceAt = filter.inForceOn ? new Date(instantMillis(filter.inForceOn)).toISOString() : undefined;
     return this.store.withActiveTables(async (tables, db) => {
@@ -103,21 +110,81 @@ export class SqlReadModelQueries implements ReadModelQueries {
         params,
       );
       const pageRows = rows.slice(0, limit);
-      const workingGroups = await this.currentWorkingGroups(
-        db,
-        tables,
-        pageRows.map((row) => row.agreement_id),
-      );
       return {
-        items: pageRows.map((row) => ({
-          ...JSON.parse(row.view),
-          workingGroups: workingGroups.get(row.agreement_id) ?? [],
-          asOf: null,
-          knownAt: null,
-        })),
+        items: await this.withCurrentWorkingGroups(db, tables, pageRows),
         nextCursor: rows.length > limit ? encodeCursor('agreements', pageRows[pageRows.length - 1].agreement_id) : null,
       };
     });
+  }
+
+  /**
+   * The list as the agreements stood asOf / as known at knownAt, or by boundParty: candidates in id
+   * order, narrowed in SQL only where it is sound at any time (a party or bound party must be
+   * named by some event of the stream), each folded from the event copy and filtered
+   * (matchesListFilterAt), until a page and one more are found. Costs a fold per candidate.
+   */
+  private async listAgreementsAt(filter: AgreementFilter, time: ResolvedTime, limit: number, after: string | undefined): Promise<Page<View>> {
+    return this.store.withActiveTables(async (tables, db) => {
+      const matches: Array<{ agreementId: string; events: StoredEvent[] }> = [];
+      let from = after;
+      while (matches.length <= limit) {
+        const candidates = await this.candidateIds(db, tables, filter, from);
+        if (candidates.length === 0) break;
+        const streams = await readStreamEvents(
+          this.store.sql,
+          db,
+          tables,
+          candidates.map((agreementId) => streamIdOf('agreement', agreementId)),
+        );
+        for (const agreementId of candidates) {
+          const events = streams.get(streamIdOf('agreement', agreementId)) ?? [];
+          if (matches.length <= limit && matchesListFilterAt(events, filter, time)) matches.push({ agreementId, events });
+        }
+        if (candidates.length < CANDIDATE_BATCH) break;
+        from = candidates[candidates.length - 1];
+      }
+      const pageMatches = matches.slice(0, limit);
+      const items: View[] = [];
+      if (isCurrent(time)) {
+        // boundParty alone: the current views, exactly as the fast path shows them.
+        items.push(...(await this.currentViews(db, tables, pageMatches.map((match) => match.agreementId))));
+      } else {
+        for (const { agreementId, events } of pageMatches) {
+          const view = agreementViewAt(agreementId, events, time, await this.workingGroupsAt(db, tables, agreementId, time));
+          if (view) items.push(view);
+        }
+      }
+      return {
+        items,
+        nextCursor: matches.length > limit ? encodeCursor('agreements', pageMatches[pageMatches.length - 1].agreementId) : null,
+      };
+    });
+  }
+
+  /**
+   * The next agreement ids after `after` that may match: from the event copy (an agreement whose
+   * drafting was later retracted has no current row, yet existed as known before), every one, or
+   * those with an event naming the party (as a JSON string).
+   */
+  private async candidateIds(db: Db, tables: GenerationTables, filter: AgreementFilter, after: string | undefined): Promise<string[]> {
+    // Agreement stream ids, in id order: the range after 'agreement-' and before 'agreement.' ('.' follows '-').
+    const where = ['e.stream_id > ?', 'e.stream_id < ?'];
+    const params: unknown[] = [streamIdOf('agreement', after ?? ''), 'agreement.'];
+    const named = [filter.party, filter.boundParty].filter((partyId): partyId is string => partyId !== undefined);
+    named.forEach((partyId, i) => {
+      // The first on the scanned rows themselves, any other on some event of the same stream.
+      where.push(
+        i === 0 ? `e.data LIKE ? ESCAPE '\\'` : `EXISTS (SELECT 1 FROM ${tables.events} n WHERE n.stream_id = e.stream_id AND n.data LIKE ? ESCAPE '\\')`,
+      );
+      params.push(`%${likeEscaped(JSON.stringify(partyId))}%`);
+    });
+    params.push(CANDIDATE_BATCH);
+    const rows = await this.store.sql.all<{ stream_id: string }>(
+      db,
+      `SELECT DISTINCT e.stream_id FROM ${tables.events} e WHERE ${where.join(' AND ')} ORDER BY e.stream_id LIMIT ?`,
+      params,
+    );
+    return rows.map((row) => row.stream_id.slice(AGREEMENT_PREFIX_LENGTH));
   }
 
   async getProcess(processId: string, time: TimeQuery = {}): Promise<View | undefined> {
@@ -153,6 +220,36 @@ export class SqlReadModelQueries implements ReadModelQueries {
 
   async checkpoint(): Promise<string | undefined> {
     return (await this.store.activeCheckpoint()).checkpoint;
+  }
+
+  /** The current views of these agreements, in the order given. */
+  private async currentViews(db: Db, tables: GenerationTables, agreementIds: string[]): Promise<View[]> {
+    if (agreementIds.length === 0) return [];
+    const rows = await this.store.sql.all<{ agreement_id: string; view: string }>(
+      db,
+      `SELECT agreement_id, view FROM ${tables.agreements} WHERE agreement_id IN (${placeholders(agreementIds.length)})`,
+      agreementIds,
+    );
+    const byId = new Map(rows.map((row) => [row.agreement_id, row]));
+    return this.withCurrentWorkingGroups(
+      db,
+      tables,
+      agreementIds.flatMap((agreementId) => byId.get(agreementId) ?? []),
+    );
+  }
+
+  private async withCurrentWorkingGroups(db: Db, tables: GenerationTables, rows: Array<{ agreement_id: string; view: string }>): Promise<View[]> {
+    const workingGroups = await this.currentWorkingGroups(
+      db,
+      tables,
+      rows.map((row) => row.agreement_id),
+    );
+    return rows.map((row) => ({
+      ...JSON.parse(row.view),
+      workingGroups: workingGroups.get(row.agreement_id) ?? [],
+      asOf: null,
+      knownAt: null,
+    }));
   }
 
   /** The working groups serving each agreement now, in process then formation order. */
@@ -198,6 +295,11 @@ export class SqlReadModelQueries implements ReadModelQueries {
     }
     return result;
   }
+}
+
+/** A party id as a LIKE pattern's literal text. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 function checkLimit(limit: number): number {

@@ -1,4 +1,5 @@
 import {
+  type Agreement,
   agreementDecider,
   agreementView,
   applyCorrections,
@@ -138,6 +139,37 @@ function toTimelineEntry(interval: Interval, status: string, level?: number): Ti
   return entry;
 }
 
+export interface PartyTimelineEntry {
+  status: string;
+  /** Business time (ISO instant, UTC): the earliest instant of the business time the status was set at. */
+  from: string;
+  /** Where the next status starts; null for the status that lasts. */
+  to: string | null;
+  eventId: string;
+}
+
+function earliestInstant(businessTime: string): string {
+  const parsed = businessTimeOf(businessTime);
+  return parsed ? parsed.earliest : businessTime;
+}
+
+/**
+ * Each party's status intervals, from the domain's own per-party history of the same fold (the
+ * agreement as of the timeline's last instant), in the parties' order: contiguous by construction.
+ */
+function partyTimelines(agreement: Agreement | null): Record<string, PartyTimelineEntry[]> {
+  const parties: Record<string, PartyTimelineEntry[]> = {};
+  for (const party of agreement?.parties ?? []) {
+    parties[party.id] = party.statusHistory.map((interval) => ({
+      status: interval.status,
+      from: earliestInstant(interval.from),
+      to: interval.to === null ? null : earliestInstant(interval.to),
+      eventId: interval.eventId,
+    }));
+  }
+  return parties;
+}
+
 /**
  * Status intervals of the agreement and of each provision, in business time, as known at knownAt
  * and up to asOf (the last interval then stays open). Built from the same instants the projector
@@ -164,6 +196,7 @@ export function timelineAt(agreementId: string, events: readonly StoredEvent[], 
     revision: known[known.length - 1].revision,
     statuses: statusIntervals(instants).map((interval) => toTimelineEntry(interval, interval.value)),
     provisions,
+    parties: partyTimelines(agreementAt(instants, Number.POSITIVE_INFINITY)),
     asOf: time.asOf,
     knownAt: time.knownAt,
   };

@@ -11,7 +11,7 @@ export interface GenerationTables {
   events: string;
   /** One row per agreement: the current view (JSON) and the columns the list filters on. */
   agreements: string;
-  /** (party_id, agreement_id) for `party=`. */
+  /** (party_id, agreement_id) for `party=`: each party, and each member of a group party (migration 3). */
   parties: string;
   /** Status intervals in business time, for `inForceOn=`. */
   intervals: string;
@@ -194,7 +194,37 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    name: "party= finds an agreement by a group's members too: their party rows, from the views already derived",
+    async up(sql, db) {
+      const generations = await sql.all<{ generation: number | string }>(db, 'SELECT generation FROM rm_generations');
+      for (const { generation } of generations) {
+        const t = generationTables(Number(generation));
+        if (!(await tableExists(sql, db, t.agreements))) continue;
+        // Only views with a group that has members need rows (v1 views have none).
+        const rows = await sql.all<{ agreement_id: string; view: string }>(
+          db,
+          `SELECT agreement_id, view FROM ${t.agreements} WHERE view LIKE '%"members"%'`,
+        );
+        const partyRows: unknown[][] = [];
+        for (const row of rows) {
+          const parties = (JSON.parse(row.view) as { parties?: Array<{ members?: Array<{ id: string }> }> }).parties ?? [];
+          for (const memberId of new Set(parties.flatMap((party) => (party.members ?? []).map((member) => member.id)))) {
+            partyRows.push([memberId, row.agreement_id]);
+          }
+        }
+        await sql.insertMany(db, t.parties, ['party_id', 'agreement_id'], partyRows, 'ON CONFLICT (party_id, agreement_id) DO NOTHING');
+      }
+    },
+  },
 ];
+
+async function tableExists(sql: Sql, db: Db, table: string): Promise<boolean> {
+  if (sql.flavor === 'sqlite') return (await sql.first(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table])) !== undefined;
+  const exists = await sql.first<{ found: string | null }>(db, 'SELECT to_regclass(?) AS found', [table]);
+  return Boolean(exists?.found);
+}
 
 /** Whether the table exists without the column (migration 1 makes the newest shape, which has it already). */
 async function lacksColumn(sql: Sql, db: Db, table: string, column: string): Promise<boolean> {
