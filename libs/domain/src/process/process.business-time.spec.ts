@@ -29,7 +29,7 @@ const concluded = (roundId: string, occurredAt: string): Fact => ({
 });
 const statement = (occurredAt: string): Fact => ({
   type: 'StatementIssued',
-  data: { issuers: [RUS], kind: 'joint', summary: 'the parties met' },
+  data: { issuers: [RUS], kind: 'joint-statement', summary: 'the parties met' },
   occurredAt,
 });
 
@@ -86,7 +86,7 @@ describe('process decider: facts recorded out of order are judged at their busin
 
   it('given a closing recorded, a statement dated before it is accepted and one dated after is refused PROCESS_CLOSED', () => {
     const closed: Fact = { type: 'ProcessClosed', data: {}, occurredAt: '2020' };
-    const data = { issuers: [RUS], kind: 'joint', summary: 'late record' };
+    const data = { issuers: [RUS], kind: 'joint-statement', summary: 'late record' };
     given(opened, closed).when(cmd('IssueStatement', data, '2018-05')).thenEvents([{ type: 'StatementIssued', data }]);
     given(opened, closed).when(cmd('IssueStatement', data, '2021')).thenError('PROCESS_CLOSED');
   });
