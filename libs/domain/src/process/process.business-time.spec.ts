@@ -84,6 +84,13 @@ describe('process decider: facts recorded out of order are judged at their busin
       .thenEvents([{ type: 'TalksConcluded', data: { roundId: 'round-5', outcome: 'x' } }]);
   });
 
+  it('given a convening on 2017-07-04, a conclusion dated 2017-07 (a period that starts before it) is refused CONCLUDED_BEFORE_CONVENED', () => {
+    // Deliberate change from v1 (which compared the periods as a whole): a fact takes effect at the earliest instant of its date.
+    given(opened, scheduled('round-5', '2017-07-04/2017-07-05', '2017-06'), convened('round-5', '2017-07-04'))
+      .when(cmd('ConcludeTalks', { roundId: 'round-5', outcome: 'x' }, '2017-07'))
+      .thenError('CONCLUDED_BEFORE_CONVENED');
+  });
+
   it('given a closing recorded, a statement dated before it is accepted and one dated after is refused PROCESS_CLOSED', () => {
     const closed: Fact = { type: 'ProcessClosed', data: {}, occurredAt: '2020' };
     const data = { issuers: [RUS], kind: 'joint-statement', summary: 'late record' };
