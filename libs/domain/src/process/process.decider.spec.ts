@@ -161,10 +161,11 @@ describe('process decider: participants', () => {
   });
 
   it('a participant that withdrew may be admitted again in that role; it then appears once, active', () => {
+    // Re-dated (v2): the re-admission is judged at its business time, so it is dated after the withdrawal (2018).
     given(opened, admitted(), participantWithdrew())
-      .when(cmd('AdmitParticipant', { actor: RUS, role: 'guarantor' }))
+      .when(cmd('AdmitParticipant', { actor: RUS, role: 'guarantor' }, '2018-03'))
       .thenEvents([{ type: 'ParticipantAdmitted', data: { actor: RUS, role: 'guarantor' } }]);
-    const { state } = given(opened, admitted(), participantWithdrew(), admitted());
+    const { state } = given(opened, admitted(), participantWithdrew(), { ...admitted(), occurredAt: '2018-03' });
     expect(state.process?.participants).toEqual([
       expect.objectContaining({ id: 'RUS', role: 'guarantor', status: 'active' }),
     ]);
@@ -185,8 +186,9 @@ describe('process decider: participants', () => {
   });
 
   it('a participant withdraws once', () => {
+    // Re-dated (v2): a second withdrawal dated before the first (2018) would be a LATER_FACT_CONFLICT instead.
     given(opened, admitted(RUS), participantWithdrew(RUS))
-      .when(cmd('RecordParticipantWithdrawal', { actor: RUS }))
+      .when(cmd('RecordParticipantWithdrawal', { actor: RUS }, '2019'))
       .thenError('PARTICIPANT_ALREADY_WITHDRAWN');
   });
 });
@@ -268,8 +270,9 @@ describe('process decider: rounds of talks', () => {
     given(opened, scheduled(), convened())
       .when(cmd('PostponeTalks', { roundId: 'round-5', newWindow: '2017-08' }))
       .thenError('ROUND_ALREADY_CONVENED');
+    // Re-dated (v2): on the conclusion's own day a postponement ranks before it (the round was then only convened).
     given(opened, scheduled(), convened(), concluded())
-      .when(cmd('PostponeTalks', { roundId: 'round-5', newWindow: '2017-08' }))
+      .when(cmd('PostponeTalks', { roundId: 'round-5', newWindow: '2017-08' }, '2017-07-06'))
       .thenError('ROUND_ALREADY_CONCLUDED');
     given(opened, scheduled(), cancelled())
       .when(cmd('PostponeTalks', { roundId: 'round-5', newWindow: '2017-08' }))

@@ -1,47 +1,95 @@
-import { isEntirelyBefore } from '../shared/business-time';
+import { judgeCorrection, judgeInBusinessTime } from '../shared/business-time-decision';
 import { decideCorrection } from '../shared/correction-rules';
-import type { LoadedStream } from '../shared/decider';
+import type { EventEnvelope, LoadedStream } from '../shared/decider';
 import { type LoadingDecider, withLoader } from '../shared/load-stream';
 import { DomainError, validationFailed } from '../shared/domain-error';
-import { readBusinessTime, readStoredTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { readBusinessTime, refuseDuplicateActors } from '../shared/rule-helpers';
+import { processCausalRank } from './process.causal-rank';
+import { type CheckedProcessFact, checkProcessFact } from './process.rules';
+import { explainedTooEarly } from './process.too-early';
 import {
   type ProcessCommand,
   type ProcessEvent,
   processEventDataSchemas,
   processIdentityFields,
 } from './process.schemas';
-import { evolveProcess, initialProcessState, type Process, type ProcessState, type Round } from './process.state';
+import { evolveProcess, initialProcessState, type ProcessState } from './process.state';
 
 function refuse(code: string, message: string, details?: Record<string, unknown>): never {
   throw new DomainError(code, message, details);
 }
 
-function roundOf(process: Process, roundId: string): Round {
-  const round = process.rounds.find((r) => r.roundId === roundId);
-  if (!round)
-    refuse(
-      'ROUND_NOT_FOUND',
-      `Round ${roundId} was never scheduled in this process: schedule it first (ScheduleTalks)`,
-      { roundId },
-    );
-  return round;
+/** The one rule check, on a state: what decide and the later-fact check share. */
+function checkFact(state: ProcessState, fact: EventEnvelope): void {
+  checkProcessFact(state.process, fact as unknown as CheckedProcessFact);
 }
 
-function refuseEndedRound(round: Round, action: string): void {
-  if (round.status === 'cancelled')
-    refuse('ROUND_CANCELLED', `Round ${round.roundId} was cancelled: it cannot be ${action}`, {
-      roundId: round.roundId,
-    });
-  if (round.status === 'concluded') {
-    refuse('ROUND_ALREADY_CONCLUDED', `Round ${round.roundId} already concluded: it cannot be ${action}`, {
-      roundId: round.roundId,
-    });
+/** Input the rules rely on, checked once per command (the API's schemas say the same, so it answers 400 first). */
+function refuseInvalidInput(command: ProcessCommand): void {
+  switch (command.type) {
+    case 'ScheduleTalks':
+      readBusinessTime(command.data.window, 'data.window');
+      return;
+    case 'PostponeTalks':
+      readBusinessTime(command.data.newWindow, 'data.newWindow');
+      return;
+    case 'ConveneTalks':
+      return refuseDuplicateActors(command.data.delegations, command.data.observers);
+    case 'FormWorkingGroup':
+      return refuseDuplicateActors(command.data.members);
+    case 'IssueStatement':
+      return refuseDuplicateActors(command.data.issuers);
+    default:
+      return;
   }
 }
 
+type FactCommand = Exclude<ProcessCommand, { type: 'OpenProcess' | 'RecordCorrection' | 'RetractEvent' }>;
+
+/** The fact a command states. */
+function factOf(command: FactCommand): ProcessEvent {
+  switch (command.type) {
+    case 'AdmitParticipant':
+      return { type: 'ParticipantAdmitted', data: command.data };
+    case 'RecordParticipantWithdrawal':
+      return { type: 'ParticipantWithdrew', data: command.data };
+    case 'ScheduleTalks':
+      return { type: 'TalksScheduled', data: command.data };
+    case 'PostponeTalks':
+      return { type: 'TalksPostponed', data: command.data };
+    case 'ConveneTalks':
+      return { type: 'TalksConvened', data: command.data };
+    case 'ConcludeTalks':
+      return { type: 'TalksConcluded', data: command.data };
+    case 'CancelTalks':
+      return { type: 'TalksCancelled', data: command.data };
+    case 'FormWorkingGroup':
+      return { type: 'WorkingGroupFormed', data: command.data };
+    case 'DissolveWorkingGroup':
+      return { type: 'WorkingGroupDissolved', data: command.data };
+    case 'TableDocument':
+      return { type: 'DocumentTabled', data: command.data };
+    case 'AdoptDocument':
+      return { type: 'DocumentAdopted', data: command.data };
+    case 'IssueStatement':
+      return { type: 'StatementIssued', data: command.data };
+    case 'CloseProcess':
+      return { type: 'ProcessClosed', data: command.data };
+    default: {
+      const unknown: never = command;
+      throw validationFailed([{ field: 'type', message: `${(unknown as { type: string }).type} is not a process command` }]);
+    }
+  }
+}
+
+/**
+ * A command is judged in business time: against the process as it stood at the command's
+ * occurredAt, and refused when it would make a later recorded fact impossible (see
+ * judgeInBusinessTime). Corrections and retractions are re-checked the same way.
+ */
 function decideProcess(command: ProcessCommand, stream: LoadedStream<ProcessState>): ProcessEvent[] {
   const { state } = stream;
-  const occurredAt = readBusinessTime(command.occurredAt, 'occurredAt');
+  readBusinessTime(command.occurredAt, 'occurredAt');
 
   if (command.type === 'OpenProcess') {
     if (state.process) refuse('PROCESS_EXISTS', 'The process was already opened: a process is opened once');
@@ -52,204 +100,32 @@ function decideProcess(command: ProcessCommand, stream: LoadedStream<ProcessStat
   }
   if (command.type === 'RecordCorrection' || command.type === 'RetractEvent') {
     // Allowed after closing too: the record of what happened can always be put right.
-    return decideCorrection(command, stream, {
+    const events = decideCorrection(command, stream, {
       eventDataSchemas: processEventDataSchemas,
       identityFields: processIdentityFields,
     });
+    if (!retractsTheOpening(command, stream)) judgeCorrection(processDecider, stream, events[0], checkFact);
+    return events;
   }
   const process = state.process;
-  if (!process)
-    throw new DomainError(
-      'PROCESS_NOT_FOUND',
-      'The opening of this process was retracted: open it again first',
-      undefined,
-      404,
-    );
-  if (process.status === 'closed') {
-    refuse('PROCESS_CLOSED', 'The process is closed: only corrections and retractions are accepted', {
-      closedAt: process.closedAt,
-    });
+  if (!process) {
+    throw new DomainError('PROCESS_NOT_FOUND', 'The opening of this process was retracted: open it again first', undefined, 404);
   }
+  refuseInvalidInput(command);
+  const events = [factOf(command)];
+  try {
+    judgeInBusinessTime(processDecider, stream, events, command.occurredAt, checkFact);
+  } catch (error) {
+    throw explainedTooEarly(error, command, process);
+  }
+  return events;
+}
 
-  switch (command.type) {
-    case 'AdmitParticipant': {
-      const { actor, role } = command.data;
-      if (process.participants.some((p) => p.id === actor.id && p.role === role && p.status === 'active')) {
-        refuse('PARTICIPANT_ALREADY_ADMITTED', `${actor.id} already takes part as ${role}`, {
-          actorId: actor.id,
-          role,
-        });
-      }
-      return [{ type: 'ParticipantAdmitted', data: command.data }];
-    }
-    case 'RecordParticipantWithdrawal': {
-      const { actor } = command.data;
-      const entries = process.participants.filter((p) => p.id === actor.id);
-      if (entries.length === 0)
-        refuse('PARTICIPANT_NOT_FOUND', `${actor.id} is not a participant of the process`, { actorId: actor.id });
-      if (entries.every((p) => p.status === 'withdrawn')) {
-        refuse('PARTICIPANT_ALREADY_WITHDRAWN', `${actor.id} already withdrew from the process`, { actorId: actor.id });
-      }
-      return [{ type: 'ParticipantWithdrew', data: command.data }];
-    }
-    case 'ScheduleTalks': {
-      const { roundId, ordinal } = command.data;
-      const window = readBusinessTime(command.data.window, 'data.window');
-      if (process.rounds.some((r) => r.roundId === roundId)) {
-        refuse(
-          'ROUND_EXISTS',
-          `Round ${roundId} was already scheduled: round ids are unique (postpone it to move it)`,
-          { roundId },
-        );
-      }
-      const sameOrdinal =
-        ordinal === undefined
-          ? undefined
-          : process.rounds.find((r) => r.ordinal === ordinal && r.status !== 'cancelled');
-      if (sameOrdinal) {
-        refuse(
-          'ROUND_ORDINAL_TAKEN',
-          `Round ${sameOrdinal.roundId} already has ordinal ${ordinal}: cancel it or choose another ordinal`,
-          {
-            ordinal,
-            roundId: sameOrdinal.roundId,
-          },
-        );
-      }
-      if (isEntirelyBefore(window, occurredAt)) {
-        refuse(
-          'WINDOW_BEFORE_ANNOUNCEMENT',
-          `The window ${window.value} is over before the announcement (${occurredAt.value}): a round is scheduled ahead`,
-          {
-            window: window.value,
-          },
-        );
-      }
-      return [{ type: 'TalksScheduled', data: command.data }];
-    }
-    case 'PostponeTalks': {
-      const newWindow = readBusinessTime(command.data.newWindow, 'data.newWindow');
-      const round = roundOf(process, command.data.roundId);
-      refuseEndedRound(round, 'postponed');
-      if (round.status === 'convened') {
-        refuse('ROUND_ALREADY_CONVENED', `Round ${round.roundId} already convened: it cannot be postponed`, {
-          roundId: round.roundId,
-        });
-      }
-      const current = readStoredTime(round.scheduledWindow);
-      if (current && Date.parse(newWindow.earliest) <= Date.parse(current.earliest)) {
-        refuse(
-          'POSTPONEMENT_NOT_LATER',
-          `The new window ${newWindow.value} does not start after the current one (${current.value}): a postponement moves a round later`,
-          {
-            roundId: round.roundId,
-            scheduledWindow: current.value,
-          },
-        );
-      }
-      if (isEntirelyBefore(newWindow, occurredAt)) {
-        refuse(
-          'WINDOW_BEFORE_ANNOUNCEMENT',
-          `The new window ${newWindow.value} is over before the postponement (${occurredAt.value})`,
-          {
-            window: newWindow.value,
-          },
-        );
-      }
-      return [{ type: 'TalksPostponed', data: command.data }];
-    }
-    case 'ConveneTalks': {
-      const round = roundOf(process, command.data.roundId);
-      refuseEndedRound(round, 'convened');
-      if (round.status === 'convened') {
-        refuse('ROUND_ALREADY_CONVENED', `Round ${round.roundId} already convened`, { roundId: round.roundId });
-      }
-      refuseDuplicateActors(command.data.delegations, command.data.observers);
-      return [{ type: 'TalksConvened', data: command.data }];
-    }
-    case 'ConcludeTalks': {
-      const round = roundOf(process, command.data.roundId);
-      refuseEndedRound(round, 'concluded');
-      if (round.status !== 'convened') {
-        refuse(
-          'ROUND_NOT_CONVENED',
-          `Round ${round.roundId} is ${round.status}: a round cannot be concluded before it convened`,
-          {
-            roundId: round.roundId,
-            roundStatus: round.status,
-          },
-        );
-      }
-      const heldFrom = readStoredTime(round.heldFrom);
-      if (heldFrom && isEntirelyBefore(occurredAt, heldFrom)) {
-        refuse(
-          'CONCLUDED_BEFORE_CONVENED',
-          `Round ${round.roundId} convened ${heldFrom.value}: it cannot conclude before (${occurredAt.value})`,
-          {
-            roundId: round.roundId,
-            heldFrom: heldFrom.value,
-          },
-        );
-      }
-      return [{ type: 'TalksConcluded', data: command.data }];
-    }
-    case 'CancelTalks': {
-      refuseEndedRound(roundOf(process, command.data.roundId), 'cancelled');
-      return [{ type: 'TalksCancelled', data: command.data }];
-    }
-    case 'FormWorkingGroup': {
-      const { workingGroupId } = command.data;
-      if (process.workingGroups.some((g) => g.workingGroupId === workingGroupId)) {
-        refuse('WORKING_GROUP_EXISTS', `Working group ${workingGroupId} already exists: working group ids are unique`, {
-          workingGroupId,
-        });
-      }
-      refuseDuplicateActors(command.data.members);
-      return [{ type: 'WorkingGroupFormed', data: command.data }];
-    }
-    case 'DissolveWorkingGroup': {
-      const { workingGroupId } = command.data;
-      const group = process.workingGroups.find((g) => g.workingGroupId === workingGroupId);
-      if (!group)
-        refuse('WORKING_GROUP_NOT_FOUND', `Working group ${workingGroupId} was never formed in this process`, {
-          workingGroupId,
-        });
-      if (group.status === 'dissolved')
-        refuse('WORKING_GROUP_DISSOLVED', `Working group ${workingGroupId} is already dissolved`, { workingGroupId });
-      return [{ type: 'WorkingGroupDissolved', data: command.data }];
-    }
-    case 'TableDocument': {
-      const { documentId } = command.data;
-      if (process.documents.some((d) => d.documentId === documentId)) {
-        refuse('DOCUMENT_EXISTS', `Document ${documentId} was already tabled: document ids are unique`, { documentId });
-      }
-      return [{ type: 'DocumentTabled', data: command.data }];
-    }
-    case 'AdoptDocument': {
-      const { documentId } = command.data;
-      const document = process.documents.find((d) => d.documentId === documentId);
-      if (!document)
-        refuse(
-          'DOCUMENT_NOT_FOUND',
-          `Document ${documentId} was never tabled: a document is tabled before it is adopted`,
-          { documentId },
-        );
-      if (document.status === 'adopted')
-        refuse('DOCUMENT_ALREADY_ADOPTED', `Document ${documentId} was already adopted`, { documentId });
-      return [{ type: 'DocumentAdopted', data: command.data }];
-    }
-    case 'IssueStatement':
-      refuseDuplicateActors(command.data.issuers);
-      return [{ type: 'StatementIssued', data: command.data }];
-    case 'CloseProcess':
-      return [{ type: 'ProcessClosed', data: command.data }];
-    default: {
-      const unknown: never = command;
-      throw validationFailed([
-        { field: 'type', message: `${(unknown as { type: string }).type} is not a process command` },
-      ]);
-    }
-  }
+/** Retracting the opening withdraws the whole record: its other facts are no longer shown, so none of them is re-checked. */
+function retractsTheOpening(command: ProcessCommand, stream: LoadedStream<ProcessState>): boolean {
+  if (command.type !== 'RetractEvent') return false;
+  const targetId = command.data.targetEventId.toLowerCase();
+  return stream.recorded.some((event) => event.eventId.toLowerCase() === targetId && event.type === 'ProcessOpened');
 }
 
 export const processDecider: LoadingDecider<ProcessCommand, ProcessEvent, ProcessState> = withLoader({
@@ -257,4 +133,5 @@ export const processDecider: LoadingDecider<ProcessCommand, ProcessEvent, Proces
   initialState: initialProcessState,
   decide: decideProcess,
   evolve: evolveProcess,
+  causalRank: processCausalRank,
 });
