@@ -27,6 +27,10 @@ export async function registerAccess(fastify: FastifyInstance, byToken: Map<stri
   await fastify.register(rateLimit, {
     global: true,
     hook: 'onRequest',
+    // Retry-After on a 429 is what the contract asks; the x-ratelimit-* headers on every answer
+    // only cost bytes on the hot path.
+    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     timeWindow: limits.rateWindowMs,
     // Unauthenticated routes (health, metrics, docs) and a limit of 0 are not counted.
     allowList: (request) => {

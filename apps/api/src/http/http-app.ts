@@ -72,7 +72,7 @@ export async function createHttpApp(
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = runtime.metrics;
   // Plugins before the routes (app.init), so their onRoute hooks see every route.
-  await registerSecurityHeaders(fastify);
+  registerSecurityHeaders(fastify);
   if (limits.corsOrigins.length > 0) app.enableCors({ origin: limits.corsOrigins });
   fastify.addHook('onRequest', async (request: LoggedRequest) => {
     request.startedAt = process.hrtime.bigint();
