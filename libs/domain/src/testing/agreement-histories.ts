@@ -108,7 +108,7 @@ export function planHistory(shape: HistoryShape): PlannedFact[] {
 }
 
 /** A recording order that respects what each fact needs: of the facts whose needs are recorded, the one with the lowest priority next. */
-export function recordingOrder(facts: PlannedFact[], priorities: number[]): number[] {
+export function recordingOrder(facts: readonly { needs: readonly number[] }[], priorities: readonly number[]): number[] {
   const recorded = new Set<number>();
   const order: number[] = [];
   while (order.length < facts.length) {

@@ -3,6 +3,7 @@
 // order that respects those needs (the process's recording-order property).
 import fc from 'fast-check';
 import type { ProcessCommand } from '../process/process.schemas';
+import { recordingOrder } from './agreement-histories';
 
 const RUS = { id: 'RUS', name: 'Russia' };
 const TUR = { id: 'TUR', name: 'Turkey' };
@@ -96,18 +97,5 @@ export function planProcessHistory(shape: ProcessHistoryShape): PlannedProcessFa
   return facts;
 }
 
-/** Of the facts whose needs are recorded, the one with the lowest priority next. */
-export function processRecordingOrder(facts: readonly PlannedProcessFact[], priorities: readonly number[]): number[] {
-  const recorded = new Set<number>();
-  const order: number[] = [];
-  while (order.length < facts.length) {
-    let next = -1;
-    facts.forEach((fact, i) => {
-      if (recorded.has(i) || !fact.needs.every((need) => recorded.has(need))) return;
-      if (next < 0 || priorities[i % priorities.length] < priorities[next % priorities.length]) next = i;
-    });
-    recorded.add(next);
-    order.push(next);
-  }
-  return order;
-}
+/** The same recording order as the agreement histories': of the facts whose needs are recorded, the one with the lowest priority next. */
+export const processRecordingOrder: (facts: readonly PlannedProcessFact[], priorities: readonly number[]) => number[] = recordingOrder;
