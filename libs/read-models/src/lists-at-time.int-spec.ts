@@ -31,32 +31,47 @@ function expectChained(intervals: Array<{ from: string; to: string | null }>) {
   });
 }
 
+/** An embedded event store followed live by a projector into one read-model backend. */
+interface LiveProjection {
+  backend: Backend;
+  events: EventStore;
+  store: ReadModelStore;
+  projector: Projector;
+}
+
+async function startLiveProjection(backendName: (typeof BACKENDS)[number]): Promise<LiveProjection> {
+  const backend = await createBackend(backendName);
+  const events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
+  const store = await backend.open();
+  const projector = new Projector(events, store, { batchSize: 9, retryDelayMs: 20 });
+  await projector.start();
+  return { backend, events, store, projector };
+}
+
+async function stopLiveProjection({ projector, events, backend }: LiveProjection): Promise<void> {
+  await projector.stop();
+  await events.close();
+  await backend.cleanup();
+}
+
 describe.each(BACKENDS)('lists and timelines at a time, on %s', (backendName) => {
-  let backend: Backend;
+  let live: LiveProjection;
   let events: EventStore;
   let store: ReadModelStore;
-  let projector: Projector;
   /** Recorded time after every step but the USA's second exit from Paris. */
   let beforeSecondExitWasKnown: string;
 
   beforeAll(async () => {
-    backend = await createBackend(backendName);
-    events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
-    store = await backend.open();
-    projector = new Projector(events, store, { batchSize: 9, retryDelayMs: 20 });
-    await projector.start();
+    live = await startLiveProjection(backendName);
+    ({ events, store } = live);
     await playScenario(events, STEPS.slice(0, SECOND_PARIS_EXIT));
     await sleep(15);
     beforeSecondExitWasKnown = new Date().toISOString();
     await sleep(15);
     await playScenario(events, STEPS.slice(SECOND_PARIS_EXIT));
-    await projector.waitUntilCaughtUp(20_000);
+    await live.projector.waitUntilCaughtUp(20_000);
   });
-  afterAll(async () => {
-    await projector.stop();
-    await events.close();
-    await backend.cleanup();
-  });
+  afterAll(() => stopLiveProjection(live));
 
   const ids = async (filter: AgreementFilter, limit = 50) => (await store.queries.listAgreements(filter, { limit })).items.map((v) => v.agreementId);
 
@@ -176,18 +191,14 @@ describe.each(BACKENDS)('lists and timelines at a time, on %s', (backendName) =>
 });
 
 describe.each(BACKENDS)('a list known before the drafting was retracted, on %s', (backendName) => {
-  let backend: Backend;
+  let live: LiveProjection;
   let events: EventStore;
   let store: ReadModelStore;
-  let projector: Projector;
   let beforeRetraction: string;
 
   beforeAll(async () => {
-    backend = await createBackend(backendName);
-    events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
-    store = await backend.open();
-    projector = new Projector(events, store, { batchSize: 9, retryDelayMs: 20 });
-    await projector.start();
+    live = await startLiveProjection(backendName);
+    ({ events, store } = live);
     const path = agreementPath('never-drafted-after-all');
     const drafted = await runCommand(events, path, command('DraftAgreement', '2017-01', { title: 'A record', kind: 'memorandum', parties: [{ id: 'TUR', name: 'Turkey' }] }));
     await runCommand(events, agreementPath('kept-record'), command('DraftAgreement', '2017-01', { title: 'Kept', kind: 'memorandum', parties: [{ id: 'TUR', name: 'Turkey' }] }));
@@ -195,13 +206,9 @@ describe.each(BACKENDS)('a list known before the drafting was retracted, on %s',
     beforeRetraction = new Date().toISOString();
     await sleep(15);
     await runCommand(events, path, command('RetractEvent', '2017-02', { targetEventId: drafted.result.events[0].eventId, reason: 'recorded in error' }));
-    await projector.waitUntilCaughtUp(20_000);
+    await live.projector.waitUntilCaughtUp(20_000);
   });
-  afterAll(async () => {
-    await projector.stop();
-    await events.close();
-    await backend.cleanup();
-  });
+  afterAll(() => stopLiveProjection(live));
 
   const ids = async (filter: AgreementFilter) => (await store.queries.listAgreements(filter, { limit: 50 })).items.map((v) => v.agreementId);
 
