@@ -38,7 +38,7 @@ function withoutRecordingDetails(value: unknown): unknown {
   );
 }
 
-/** Same-day provisions may list in recording order (a known open point): compare them by id. */
+/** Same-day provisions list in recording order, by design (docs/domain.md): compare them by id. */
 function comparableAgreement(view: View | undefined): unknown {
   if (view === undefined) return undefined;
   const provisions = [...(view.provisions as Array<{ provisionId: string }>)].sort((a, b) => a.provisionId.localeCompare(b.provisionId));
