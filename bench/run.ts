@@ -3,6 +3,8 @@
 //   npm run bench                         every section, full sizes (about 5 min on 2 cores; the
 //                                         first run also generates the 1M-event fixture, cached after)
 //   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay
+//   npm run bench -- --only soak          the soak (never part of a plain run): 30 min of 1,000
+//                                         commands/s with reads; --soak-minutes N for a shorter one
 //   npm run bench -- --quick              smoke sizes (100k-event rebuild, short load runs)
 //   npm run bench -- --note "text"        a remark printed with the results (say, a busy machine)
 //   npm run bench -- --no-write           print only; leave docs/benchmarks.md alone
@@ -23,9 +25,12 @@ import { httpSizes, runHttpSection } from './sections/http';
 import { lagSizes, runLagSection } from './sections/lag';
 import { DEFAULT_DATABASE_URL, runRebuildSection } from './sections/rebuild';
 import { relaySizes, runRelaySection } from './sections/relay';
+import { runSoakSection, soakSizes } from './sections/soak';
 import { measureRawCeiling, runStoreSection, storeSizes } from './sections/store';
 
-const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay'];
+const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay', 'soak'];
+/** Run only when named in --only: the soak takes half an hour. */
+const ON_REQUEST: SectionName[] = ['soak'];
 
 interface Options {
   only: SectionName[] | undefined;
@@ -35,6 +40,7 @@ interface Options {
   keepKafka: boolean;
   freshFixtures: boolean;
   databaseUrl: string;
+  soakMinutes: number;
 }
 
 class UsageError extends Error {}
@@ -48,6 +54,7 @@ function parseOptions(args: string[]): Options {
     keepKafka: false,
     freshFixtures: false,
     databaseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL,
+    soakMinutes: 30,
   };
   const value = (i: number, name: string): string => {
     const v = args[i + 1];
@@ -91,6 +98,12 @@ function parseOptions(args: string[]): Options {
       case '--database-url':
         options.databaseUrl = take();
         break;
+      case '--soak-minutes': {
+        const minutes = Number(take());
+        if (!Number.isFinite(minutes) || minutes < 1) throw new UsageError('--soak-minutes takes a number of minutes, at least 1');
+        options.soakMinutes = minutes;
+        break;
+      }
       case '--help':
       case '-h':
         throw new UsageError('');
@@ -139,7 +152,7 @@ async function main(): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     if (error.message) console.error(`bench: ${error.message}`);
     console.error(
-      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
+      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,soak] [--soak-minutes N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
     );
     return error.message ? 2 : 0;
   }
@@ -162,7 +175,7 @@ async function main(): Promise<number> {
   await runSection(report, 'baseline', async (scope) => {
     await measureRawCeiling(scope, report, storeSizes(quick));
   });
-  const wanted = SECTIONS.filter((s) => !options.only || options.only.includes(s));
+  const wanted = SECTIONS.filter((s) => (options.only ? options.only.includes(s) : !ON_REQUEST.includes(s)));
   for (const section of wanted) {
     await runSection(report, section, async (scope) => {
       switch (section) {
@@ -182,6 +195,8 @@ async function main(): Promise<number> {
           return runEsdbSection(scope, report, esdbSizes(quick));
         case 'relay':
           return runRelaySection(scope, report, relaySizes(quick, options.keepKafka, options.freshFixtures));
+        case 'soak':
+          return runSoakSection(scope, report, soakSizes(options.soakMinutes, options.keepKafka));
       }
     });
   }

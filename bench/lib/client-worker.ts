@@ -5,12 +5,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { type Accepted, pacedCommands, type PacedLoadOptions, type PacedLoadResult } from './paced-load';
+import { pacedReads, type PacedReadsOptions, type PacedReadsResult } from './paced-reads';
 import { sleep, wallClock } from './util';
 
 export interface ClientWorkerData {
   load: PacedLoadOptions;
   /** Consume this topic from the start, from before the load begins until told to stop. */
   kafka?: { brokers: string[]; topic: string; groupId: string };
+  /** Reads mixed into the load, for as long as it runs (the soak). */
+  reads?: Omit<PacedReadsOptions, 'base' | 'token'>;
+  /** Keep every accepted result for the section (default); a long soak only counts them. */
+  keepAccepted?: boolean;
 }
 
 export interface Consumed {
@@ -20,7 +25,7 @@ export interface Consumed {
 
 export type ClientMessage =
   | { kind: 'consumed'; items: Consumed[] }
-  | { kind: 'loadDone'; result: PacedLoadResult; accepted: Accepted[] }
+  | { kind: 'loadDone'; result: PacedLoadResult; accepted: Accepted[]; reads?: PacedReadsResult }
   | { kind: 'error'; message: string }
   | { kind: 'stopped' };
 
@@ -63,8 +68,18 @@ async function main(): Promise<void> {
 
   const stopped = new Promise<void>((resolve) => port.once('message', () => resolve()));
   const accepted: Accepted[] = [];
-  const result = await pacedCommands(data.load, (a) => accepted.push(a));
-  post({ kind: 'loadDone', result, accepted });
+  const keep = data.keepAccepted ?? true;
+  let latestStream: string | undefined; // the agreement id of the last accepted command
+  let loadEnded = false;
+  const reads = data.reads
+    ? pacedReads({ ...data.reads, base: data.load.base, token: data.load.token }, () => latestStream, () => loadEnded)
+    : undefined;
+  const result = await pacedCommands(data.load, (a) => {
+    latestStream = a.result.streamId.slice('agreement-'.length);
+    if (keep) accepted.push(a);
+  });
+  loadEnded = true;
+  post({ kind: 'loadDone', result, accepted, reads: await reads });
   await stopped;
   if (flushTimer) clearInterval(flushTimer);
   if (consumed.length > 0) post({ kind: 'consumed', items: consumed });

@@ -3,11 +3,19 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ClientMessage, ClientWorkerData, Consumed } from './client-worker';
 import type { Accepted, PacedLoadResult } from './paced-load';
+import type { PacedReadsResult } from './paced-reads';
 import type { Scope } from './util';
+
+export interface LoadDone {
+  result: PacedLoadResult;
+  accepted: Accepted[];
+  /** Present when the load mixed reads in. */
+  reads?: PacedReadsResult;
+}
 
 export interface Client {
   /** Resolves when the load has ended and every request was answered (or given up on). */
-  loadDone: Promise<{ result: PacedLoadResult; accepted: Accepted[] }>;
+  loadDone: Promise<LoadDone>;
   /** Ends the consumer and the thread. */
   stop(): Promise<void>;
 }
@@ -18,9 +26,9 @@ export function startClient(
   onConsumed: (items: Consumed[]) => void = () => undefined,
 ): Client {
   const worker = new Worker(join(__dirname, 'client-worker.js'), { workerData: data });
-  let resolveLoad!: (value: { result: PacedLoadResult; accepted: Accepted[] }) => void;
+  let resolveLoad!: (value: LoadDone) => void;
   let rejectLoad!: (error: Error) => void;
-  const loadDone = new Promise<{ result: PacedLoadResult; accepted: Accepted[] }>((resolve, reject) => {
+  const loadDone = new Promise<LoadDone>((resolve, reject) => {
     resolveLoad = resolve;
     rejectLoad = reject;
   });
@@ -30,7 +38,7 @@ export function startClient(
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   worker.on('message', (message: ClientMessage) => {
     if (message.kind === 'consumed') onConsumed(message.items);
-    else if (message.kind === 'loadDone') resolveLoad({ result: message.result, accepted: message.accepted });
+    else if (message.kind === 'loadDone') resolveLoad({ result: message.result, accepted: message.accepted, reads: message.reads });
     else if (message.kind === 'error') rejectLoad(new Error(`client worker: ${message.message}`));
     else if (message.kind === 'stopped') resolveStopped();
   });

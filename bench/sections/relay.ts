@@ -89,7 +89,7 @@ function kafkaScript(command: 'start' | 'stop' | 'status'): Promise<{ code: numb
 }
 
 /** KAFKA_BROKERS from the environment, else the development broker (started when it is not running). */
-async function brokers(scope: Scope, keepKafka: boolean): Promise<string> {
+export async function brokers(scope: Scope, keepKafka: boolean): Promise<string> {
   const fromEnv = process.env.KAFKA_BROKERS?.trim();
   if (fromEnv) {
     progress(`broker: KAFKA_BROKERS=${fromEnv} (from the environment)`);
