@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { claimDataDir, createRuntime, installShutdown, loadConfig, serveOperations, startProcess } from '@agreements/platform';
+import { claimDataDir, createRuntime, installShutdown, loadConfig, serveOperationsOnThread, startProcess } from '@agreements/platform';
 import { loadCredentials } from './http/credentials';
 import { createHttpApp } from './http/http-app';
 
@@ -18,12 +18,12 @@ startProcess('api', async () => {
     await runtime.close();
     throw err;
   }
-  // OPS_PORT: /health/* and /metrics on a listener of their own, whatever the /v1 connections
-  // hold (queued keep-alive requests, rate limits, slow bodies). See docs/architecture.md.
+  // OPS_PORT: /health/* and /metrics on a listener of their own, run by a worker thread, whatever
+  // the /v1 connections hold or the main loop is busy with. See docs/architecture.md.
   const ops =
     config.http.opsPort === undefined
       ? undefined
-      : await serveOperations(runtime.health, runtime.metrics, config.http.opsPort, config.host).catch(async (err) => {
+      : await serveOperationsOnThread(runtime.health, runtime.metrics, config.http.opsPort, config.host).catch(async (err) => {
           await app.close().catch(() => undefined);
           await runtime.close();
           throw err;
@@ -35,13 +35,7 @@ startProcess('api', async () => {
     { url: `http://${config.host}:${port}`, docs: `http://${config.host}:${port}/docs`, dataDir: config.dataDir },
     'agreements API listening',
   );
-  if (ops) {
-    const opsAddress = ops.address();
-    runtime.logger.info(
-      { url: `http://${config.host}:${typeof opsAddress === 'object' && opsAddress ? opsAddress.port : config.http.opsPort}` },
-      'health and metrics also on their own listener (OPS_PORT)',
-    );
-  }
+  if (ops) runtime.logger.info({ url: `http://${config.host}:${ops.port}` }, 'health and metrics also on their own listener (OPS_PORT, a thread of its own)');
   if (credentials.file) {
     runtime.logger.info(
       { credentialsFile: credentials.file, generated: credentials.generated },
@@ -50,7 +44,7 @@ startProcess('api', async () => {
   }
   installShutdown(runtime.logger, async () => {
     releaseDataDir();
-    await new Promise((resolve) => (ops ? ops.close(resolve) : resolve(undefined)));
+    await ops?.close();
     await app.close();
     await runtime.close();
   });

@@ -11,6 +11,7 @@ export * from './operations/health';
 export * from './operations/metrics';
 export * from './operations/observability';
 export * from './operations/ops-server';
+export * from './operations/ops-thread';
 export * from './projector-thread/projector-thread';
 export * from './runtime/background-service';
 export * from './runtime/event-store';
