@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { SqliteEventStore } from '@agreements/event-store';
-import { openReadModelStore, rebuildReadModels, type RebuildProgress } from '@agreements/read-models';
+import { openReadModelStore, type ReadModelStore, rebuildReadModels, type RebuildProgress } from '@agreements/read-models';
 import { runNodeScript } from '../lib/processes';
 import { atLeast, type Report } from '../lib/report';
 import { formatNumber, progress, ROOT, runTag, type Scope } from '../lib/util';
@@ -115,6 +115,44 @@ function cpuCores(before: NodeJS.CpuUsage, seconds: number): string {
   return `${((used.user + used.system) / 1e6 / seconds).toFixed(2)} cores`;
 }
 
+/** Median time of `times` runs of a query, in ms. */
+async function medianMs(times: number, run: () => Promise<unknown>): Promise<number> {
+  const took: number[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const started = performance.now();
+    await run();
+    took.push(performance.now() - started);
+  }
+  return took.sort((a, b) => a - b)[Math.floor(times / 2)];
+}
+
+/**
+ * Lists at a time (asOf) fold each candidate agreement's events, so they cost what the list must
+ * scan: a first page where most agreements match, and a filter no agreement matches, which folds
+ * every agreement of the store (the worst case), on the read models just rebuilt.
+ */
+async function measureListsAt(report: Report, store: ReadModelStore, streams: number): Promise<void> {
+  const asOf = '2018-01-01';
+  const firstPage = await medianMs(5, () => store.queries.listAgreements({ asOf }, { limit: 100 }));
+  report.add({
+    section: 'rebuild',
+    label: 'list at a time (asOf): first page of 100',
+    value: firstPage,
+    unit: 'ms',
+    rate: false,
+    detail: `GET /v1/agreements?asOf=${asOf}&limit=100 on the rebuilt SQLite read models; median of 5`,
+  });
+  const scanAll = await medianMs(3, () => store.queries.listAgreements({ asOf, kind: 'no-such-kind' }, { limit: 100 }));
+  report.add({
+    section: 'rebuild',
+    label: 'list at a time (asOf): a filter nothing matches',
+    value: scanAll,
+    unit: 'ms',
+    rate: false,
+    detail: `asOf=${asOf} with a kind no agreement has: every agreement folded (about ${formatNumber(Math.round(streams * 0.8))} of them); median of 3. Linear in the agreements of the store: the cost of answering lists as they stood, with no per-time index`,
+  });
+}
+
 export async function dropPgSchema(databaseUrl: string, schema: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -143,6 +181,7 @@ export async function runRebuildSection(
     const cpu = process.cpuUsage();
     const summary = await rebuildReadModels(events, store, { onProgress: progressPrinter('sqlite', fixture.events) });
     const cores = cpuCores(cpu, summary.seconds);
+    await measureListsAt(report, store, fixture.streams);
     await store.close();
     report.add({
       section: 'rebuild',

@@ -163,8 +163,29 @@ function parsePoint(text: string): ParseResult<Point> {
   return { ok: false, reason: `${text === '' ? 'empty' : JSON.stringify(text)} is not a business time: ${EXPECTED}` };
 }
 
+// A stream's occurredAt values repeat a lot (whole days, months), and every fold, asOf answer and
+// list at a time reads them again: parse each text once. The results are frozen, so sharing one
+// between callers is safe. Bounded: cleared when full.
+const parsed = new Map<string, ParseResult<BusinessTime>>();
+const PARSED_LIMIT = 50_000;
+
 export function tryParseBusinessTime(text: string): ParseResult<BusinessTime> {
   if (typeof text !== 'string') return { ok: false, reason: `business time must be a string: ${EXPECTED}` };
+  let result = parsed.get(text);
+  if (result === undefined) {
+    result = deepFreeze(parseBusinessTimeText(text));
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    parsed.set(text, result);
+  }
+  return result;
+}
+
+function deepFreeze<T extends object>(result: T): T {
+  for (const inner of Object.values(result)) if (inner !== null && typeof inner === 'object') Object.freeze(inner);
+  return Object.freeze(result);
+}
+
+function parseBusinessTimeText(text: string): ParseResult<BusinessTime> {
   if (text.length > MAX_LENGTH) return { ok: false, reason: `business time is longer than ${MAX_LENGTH} characters` };
   const parts = text.split('/');
   if (parts.length > 2) return { ok: false, reason: `${JSON.stringify(text)} has more than one "/": ${EXPECTED}` };

@@ -142,6 +142,9 @@ export class SqlReadModelQueries implements ReadModelQueries {
         }
         if (candidates.length < CANDIDATE_BATCH) break;
         from = candidates[candidates.length - 1];
+        // A list that matches few agreements folds many: let other requests (and the health
+        // snapshot) run between batches rather than after the whole scan.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const pageMatches = matches.slice(0, limit);
       const items: View[] = [];
