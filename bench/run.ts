@@ -210,7 +210,7 @@ async function main(): Promise<number> {
   if (report.baseline) console.log(`  baseline (raw ceiling): ${formatNumber(report.baseline)} appends/s`);
   for (const figure of report.figures.filter((f) => f.target)) {
     console.log(
-      `  ${report.verdict(figure).padEnd(5)}  ${figure.section.padEnd(8)} ${figure.label}: ${formatNumber(figure.value, figure.unit === 'ms' ? 1 : 0)} ${figure.unit} (target ${figure.target!.text})`,
+      `  ${report.verdict(figure).padEnd(5)}  ${figure.section.padEnd(8)} ${figure.label}: ${formatNumber(figure.value, figure.unit === 'ms' ? 1 : figure.unit.startsWith('×') ? 2 : 0)} ${figure.unit} (target ${figure.target!.text})`,
     );
   }
   for (const [name, outcome] of report.outcomes) {

@@ -94,6 +94,15 @@ export async function startApiServer(scope: Scope, env: Record<string, string> =
 }
 
 /**
+ * The HTTP ceiling (http-ceiling-server.ts): the least a durable command path does, as its own
+ * process over a fresh directory, accepting the bench's token.
+ */
+export async function startHttpCeilingServer(scope: Scope): Promise<ServerProcess> {
+  const dataDir = scope.tempDir('http-ceiling');
+  return startBuiltServer(scope, 'HTTP ceiling server', 'bench/lib/http-ceiling-server.js', dataDir, { TOKEN: BENCH_TOKEN }, '/health/ready');
+}
+
+/**
  * `dist/apps/relay/src/main.js` as its own OS process, the production shape of the relay, over
  * the given DATA_DIR (its embedded event store) and broker; resolves once /health/live answers.
  */

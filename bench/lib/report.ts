@@ -33,6 +33,17 @@ export const below = (value: number, unit: string): Target => ({
   met: (v) => v < value,
 });
 
+/** A share of a ceiling measured in the same run (the figure is already the ratio). */
+export const atLeastRatio = (ratio: number, of: string): Target => ({
+  text: `≥ ${ratio} × ${of}`,
+  met: (v) => v >= ratio,
+});
+
+export const atMostRatio = (ratio: number): Target => ({
+  text: `≤ ${ratio}×`,
+  met: (v) => v <= ratio,
+});
+
 export const exactlyZero: Target = { text: '= 0', met: (v) => v === 0 };
 
 export const atLeastTimesBaseline = (factor: number): Target => ({
@@ -202,6 +213,7 @@ export class Report {
 
 function formatValue(figure: Figure): string {
   if (figure.unit === 'ms') return formatNumber(figure.value, figure.value < 10 ? 1 : 0);
+  if (figure.unit.startsWith('×')) return formatNumber(figure.value, 2);
   return formatNumber(figure.value);
 }
 

@@ -1,7 +1,7 @@
 // Section 2: commands through the real server (its own process) under autocannon.
 import { addProvisionBody, agreementCommandsPath, benchAgreementId, draftAgreementBody } from '../lib/http-commands';
-import { BENCH_TOKEN, startApiServer } from '../lib/processes';
-import { atLeast, below, exactlyZero, type Report } from '../lib/report';
+import { BENCH_TOKEN, startApiServer, startHttpCeilingServer } from '../lib/processes';
+import { atLeast, atLeastRatio, atMostRatio, below, exactlyZero, type Report } from '../lib/report';
 import { coresText, formatNumber, processCpuSeconds, progress, runTag, type Scope } from '../lib/util';
 
 // autocannon ships no type declarations; this is the part of its API the bench uses.
@@ -90,12 +90,14 @@ async function headPosition(base: string): Promise<string | undefined> {
 
 export async function runHttpSection(scope: Scope, report: Report, sizes: HttpSizes): Promise<void> {
   const variants: Array<{ key: string; label: string; env: Record<string, string> }> = [
+    { key: 'ceiling', label: 'HTTP ceiling (minimal durable command path)', env: {} },
     { key: 'default', label: 'API with its projector (as npm start)', env: {} },
     { key: 'api-only', label: 'API alone (RUN_PROJECTOR=false)', env: { RUN_PROJECTOR: 'false' } },
   ];
+  let ceiling: { rate: number; p99: number } | undefined;
   for (const variant of variants) {
-    progress(`${variant.label}: starting dist/apps/api/src/main.js`);
-    const server = await startApiServer(scope, variant.env);
+    progress(`${variant.label}: starting ${variant.key === 'ceiling' ? 'dist/bench/lib/http-ceiling-server.js' : 'dist/apps/api/src/main.js'}`);
+    const server = variant.key === 'ceiling' ? await startHttpCeilingServer(scope) : await startApiServer(scope, variant.env);
     const tag = runTag();
     progress(`warm-up: ${sizes.warmupS} s at 10 connections`);
     const warmup = await load(server.base, `${tag}w`, 10, sizes.warmupS);
@@ -115,6 +117,37 @@ export async function runHttpSection(scope: Scope, report: Report, sizes: HttpSi
     const failures = result.non2xx + result.errors;
     const how = `${CONNECTIONS} connections, ${result.duration.toFixed(1)} s, ${formatNumber(result['2xx'])} commands (DraftAgreement then ${PROVISIONS_PER_AGREEMENT} × AddProvision per agreement), events in the store after warm-up and run ${head ?? 'unknown'} for ${warmup['2xx'] + result['2xx']} 2xx counted (requests in flight when autocannon stops are stored but not counted: up to ${CONNECTIONS + 10} more); CPU during the load: server ${serverCores} (one event loop: about 1 = saturated), autocannon ${clientCores}`;
     const first = variant.key === 'default';
+    if (variant.key === 'ceiling') {
+      ceiling = { rate, p99: result.latency.p99 };
+      report.add({
+        section: 'http',
+        label: `${variant.label}: commands`,
+        value: rate,
+        unit: 'commands/s',
+        rate: true,
+        detail: `Fastify, one Ajv schema, a token check, better-sqlite3 with group commit (WAL, synchronous=FULL), a unique command id and the next revision per stream; p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx and errors ${failures}; ${how}`,
+      });
+      continue;
+    }
+    if (first && ceiling) {
+      report.add({
+        section: 'http',
+        label: `${variant.label}: share of the HTTP ceiling`,
+        value: rate / ceiling.rate,
+        unit: '× ceiling',
+        rate: false,
+        target: atLeastRatio(0.6, 'ceiling'),
+        detail: `${formatNumber(rate)} against ${formatNumber(ceiling.rate)} commands/s in the same run; p99 ${result.latency.p99} ms against the ceiling's ${ceiling.p99} ms (${(result.latency.p99 / Math.max(1, ceiling.p99)).toFixed(1)}×; the target is at most 2×)`,
+      });
+      report.add({
+        section: 'http',
+        label: `${variant.label}: p99 over the ceiling's p99`,
+        value: result.latency.p99 / Math.max(1, ceiling.p99),
+        unit: '×',
+        rate: false,
+        target: atMostRatio(2),
+      });
+    }
     report.add({
       section: 'http',
       label: `${variant.label}: commands`,
