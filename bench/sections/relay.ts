@@ -17,7 +17,8 @@ import type { RelayCheckpointStore } from '@agreements/messaging';
 import { startClient } from '../lib/client';
 import { startInProcessApi } from '../lib/in-process-api';
 import { BENCH_TOKEN, startRelayServer } from '../lib/processes';
-import { atLeast, below, exactlyZero, type Report } from '../lib/report';
+import { atLeast, atLeastRatio, below, exactlyZero, type Report } from '../lib/report';
+import { rawProducerCeiling } from './relay-ceiling';
 import {
   delaysUntilCovered,
   errorMessage,
@@ -135,8 +136,18 @@ export async function runRelaySection(scope: Scope, report: Report, sizes: Relay
   const messaging = await loadMessaging();
   const brokerList = await brokers(scope, sizes.keepKafka);
   const kafka = new Kafka({ clientId: 'agreements-bench', brokers: brokerList.split(','), logLevel: logLevel.NOTHING });
-  await relayProcessThroughput(scope, report, kafka, brokerList, sizes);
-  await relayThroughput(scope, report, messaging, kafka, brokerList, sizes);
+  const processRate = await relayProcessThroughput(scope, report, kafka, brokerList, sizes);
+  const inProcessRate = await relayThroughput(scope, report, messaging, kafka, brokerList, sizes);
+  const ceiling = await rawProducerCeiling(scope, report, messaging, kafka, sizes.freshFixture);
+  report.add({
+    section: 'relay',
+    label: 'relay inside the bench process: share of the raw producer',
+    value: inProcessRate / ceiling,
+    unit: '× ceiling',
+    rate: false,
+    target: atLeastRatio(0.7, 'raw producer'),
+    detail: `${formatNumber(inProcessRate)} against ${formatNumber(ceiling)} events/s, both with kafkajs' own record encoder in this process; apps/relay in its own process (fast encoder) is at ${(processRate / ceiling).toFixed(2)}× of it`,
+  });
   await relayEndToEndLag(scope, report, messaging, kafka, brokerList, sizes);
 }
 
@@ -151,7 +162,7 @@ export async function runRelaySection(scope: Scope, report: Report, sizes: Relay
  * through its /metrics (published events) every 100 ms. The rate runs from the first published
  * batch to the last, so connecting and creating the topics are left out.
  */
-async function relayProcessThroughput(scope: Scope, report: Report, kafka: Kafka, brokerList: string, sizes: RelaySizes): Promise<void> {
+async function relayProcessThroughput(scope: Scope, report: Report, kafka: Kafka, brokerList: string, sizes: RelaySizes): Promise<number> {
   const fixture = await ensureFixture(scope, 'quick', sizes.freshFixture);
   const dataDir = scope.tempDir('relay-process');
   copyFileSync(fixture.file, join(dataDir, 'events.sqlite'));
@@ -191,6 +202,7 @@ async function relayProcessThroughput(scope: Scope, report: Report, kafka: Kafka
     target: atLeast(20_000, 'events/s'),
     detail: `${formatNumber(last.count)} events of the fixture (and their status summaries) from a copy of its event store; rate from the first published batch to the last, read from the relay's /metrics every 100 ms; ${fastRecords > 0 ? `${formatNumber(fastRecords)} records written by the fast record encoder` : "kafkajs' own record encoder"}`,
   });
+  return rate;
 }
 
 async function relayThroughput(
@@ -200,7 +212,7 @@ async function relayThroughput(
   kafka: Kafka,
   brokerList: string,
   sizes: RelaySizes,
-): Promise<void> {
+): Promise<number> {
   const fixture = await ensureFixture(scope, 'quick', sizes.freshFixture);
   const eventStore = await SqliteEventStore.open({ file: fixture.file });
   scope.defer('close the fixture event store', () => eventStore.close());
@@ -261,6 +273,7 @@ async function relayThroughput(
     rate: true,
     detail: `${messaging.recordEncoding()?.encoder ?? 'kafkajs'} record encoder; ${formatNumber(status.publishedTotal)} events (+ ${formatNumber(status.statusPublishedTotal)} status summaries) in ${formatNumber(status.batchesTotal)} batches (${formatNumber(status.publishedTotal / Math.max(1, status.batchesTotal))} events each); rate from the first acknowledged batch to the last; ${((last.at - started) / 1000).toFixed(1)} s from start() including connecting and creating topics`,
   });
+  return steady;
 }
 
 /**
