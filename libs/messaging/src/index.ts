@@ -9,6 +9,7 @@ export { fastEncodedRecords, KafkajsInternalsChanged, recordEncoding, type Recor
 export { republish, type RepublishOptions, type RepublishProgress, type RepublishResult } from './kafka/republish';
 export * from './contracts/cloud-events';
 export * from './contracts/agreement-summary';
+export * from './contracts/agreement-status-folder';
 export { type RelayCheckpointStore, InMemoryRelayCheckpointStore } from './checkpoints/relay-checkpoint-store';
 export { SqliteRelayCheckpointStore } from './checkpoints/sqlite-relay-checkpoint-store';
 export { PostgresRelayCheckpointStore, type PostgresRelayCheckpointStoreOptions } from './checkpoints/postgres-relay-checkpoint-store';

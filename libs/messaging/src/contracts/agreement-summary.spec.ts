@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { agreementDecider, agreementView, loadStream, toEventEnvelope } from '@agreements/domain';
+import { advanceState, agreementDecider, agreementView, loadStream, toEventEnvelope } from '@agreements/domain';
 import { type RecordedEvent, SqliteEventStore } from '@agreements/event-store';
 import { parse } from 'yaml';
 import { ASYNCAPI_FILE } from '../asyncapi/generate';
 import { asyncApiValidators } from '../testing/asyncapi-validation';
 import { type CommandBody, recordAstanaScenario, recordCommand, recordEveryEventType } from '../testing/scenarios';
-import { AgreementStatusFolder, agreementSummary } from './agreement-summary';
+import { AgreementStatusFolder } from './agreement-status-folder';
+import { agreementSummary } from './agreement-summary';
 
 async function storeWith(record: (store: SqliteEventStore) => Promise<unknown>): Promise<{ store: SqliteEventStore; events: RecordedEvent[] }> {
   const store = await SqliteEventStore.open({ file: ':memory:' });
@@ -61,6 +62,27 @@ describe('agreement summaries for the status topic', () => {
     await check(events.slice(3, 4));
     await check(events.slice(40));
     expect(folder.size).toBeLessThanOrEqual(1);
+    await store.close();
+  });
+
+  it('fold facts recorded out of business order again from the events they keep, without reading the store, to the same summary', async () => {
+    const { store, events } = await storeWith(async (s) => {
+      const parties = [{ id: 'RUS', name: 'Russia' }, { id: 'TUR', name: 'Turkey' }];
+      await recordCommand(s, 'agreement', 'late', { type: 'DraftAgreement', occurredAt: '2017-01-10', data: { title: 'Late facts', kind: 'memorandum', parties } });
+      await recordCommand(s, 'agreement', 'late', { type: 'AddProvision', occurredAt: '2017-05-04', data: { provisionId: 'b', kind: 'zone', title: 'B' } });
+      // Recorded later, dated earlier: it cannot simply follow the fold.
+      await recordCommand(s, 'agreement', 'late', { type: 'AddProvision', occurredAt: '2017-03-01', data: { provisionId: 'a', kind: 'zone', title: 'A' } });
+    });
+    let streamReads = 0;
+    const counting = { ...store, readStream: (...args: Parameters<typeof store.readStream>) => ((streamReads += 1), store.readStream(...args)) };
+    const folder = new AgreementStatusFolder(counting as typeof store);
+    await folder.statusMessages(events.slice(0, 2));
+    const [message] = await folder.statusMessages(events.slice(2));
+    expect(streamReads).toBe(0);
+    expect(JSON.parse(message.value!)).toEqual(expectedAfter(events, events[2]));
+    // The third fact could not simply follow: the folder had to fold the stream again.
+    const folded = loadStream(agreementDecider, events.slice(0, 2).map(toEventEnvelope)).state;
+    expect(advanceState(agreementDecider, folded, [toEventEnvelope(events[2])])).toBeUndefined();
     await store.close();
   });
 

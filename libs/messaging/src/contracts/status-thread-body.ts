@@ -1,6 +1,6 @@
 import { type FastLogHandle, openFastLogReader } from '@agreements/event-store';
 import { threadBody } from '@agreements/worker-threads';
-import { AgreementStatusFolder } from './agreement-summary';
+import { AgreementStatusFolder } from './agreement-status-folder';
 import type { OutgoingMessage } from './cloud-events';
 
 export interface StatusThreadData {

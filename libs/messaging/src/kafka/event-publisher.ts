@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent } from '@agreements/event-store';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { AgreementStatusFolder } from '../contracts/agreement-summary';
+import { AgreementStatusFolder } from '../contracts/agreement-status-folder';
 import { StatusThread } from '../contracts/status-thread';
 import { eventMessage, type OutgoingMessage } from '../contracts/cloud-events';
 import type { TopicNames } from './config';
