@@ -117,18 +117,6 @@ export async function runHttpSection(scope: Scope, report: Report, sizes: HttpSi
     const failures = result.non2xx + result.errors;
     const how = `${CONNECTIONS} connections, ${result.duration.toFixed(1)} s, ${formatNumber(result['2xx'])} commands (DraftAgreement then ${PROVISIONS_PER_AGREEMENT} × AddProvision per agreement), events in the store after warm-up and run ${head ?? 'unknown'} for ${warmup['2xx'] + result['2xx']} 2xx counted (requests in flight when autocannon stops are stored but not counted: up to ${CONNECTIONS + 10} more); CPU during the load: server ${serverCores} (one event loop: about 1 = saturated), autocannon ${clientCores}`;
     const first = variant.key === 'default';
-    if (variant.key === 'ceiling') {
-      ceiling = { rate, p99: result.latency.p99 };
-      report.add({
-        section: 'http',
-        label: `${variant.label}: commands`,
-        value: rate,
-        unit: 'commands/s',
-        rate: true,
-        detail: `Fastify, one Ajv schema, a token check, better-sqlite3 with group commit (WAL, synchronous=FULL), a unique command id and the next revision per stream; p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx and errors ${failures}; ${how}`,
-      });
-      continue;
-    }
     if (first && ceiling) {
       report.add({
         section: 'http',
@@ -155,8 +143,15 @@ export async function runHttpSection(scope: Scope, report: Report, sizes: HttpSi
       unit: 'commands/s',
       rate: true,
       target: first ? atLeast(3000, 'commands/s') : undefined,
-      detail: how,
+      detail:
+        variant.key === 'ceiling'
+          ? `Fastify, one Ajv schema, a token check, better-sqlite3 with group commit (WAL, synchronous=FULL), a unique command id and the next revision per stream; p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx and errors ${failures}; ${how}`
+          : how,
     });
+    if (variant.key === 'ceiling') {
+      ceiling = { rate, p99: result.latency.p99 };
+      continue;
+    }
     report.add({
       section: 'http',
       label: `${variant.label}: latency p50`,
