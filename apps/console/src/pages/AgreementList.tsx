@@ -4,6 +4,7 @@ import { formatBusinessTime } from '../dates';
 import { Problem } from '../Problem';
 import { href, navigate, type Route } from '../router';
 import { statusWords } from '../timeline/model';
+import { Scroll } from '../Scroll';
 import { useLoad } from '../use-load';
 
 const STATUSES = ['draft', 'adopted', 'signed', 'in-force', 'suspended', 'expired', 'terminated', 'superseded'];
@@ -73,7 +74,7 @@ export function AgreementList({ route }: { route: Route }) {
         </div>
       </form>
       <Problem error={page.error} title="Could not list the agreements" />
-      <div class="table-wrap">
+      <Scroll kind="table" label="Agreements table">
         <table>
           <caption>{page.loading ? 'Loading…' : `${page.data?.items.length ?? 0} agreements on this page`}</caption>
           <thead>
@@ -104,7 +105,7 @@ export function AgreementList({ route }: { route: Route }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       <nav class="pager" aria-label="Pages">
         {cursor && <a href={href(['agreements'], current)}>First page</a>}
         {page.data?.nextCursor && <a href={href(['agreements'], { ...current, cursor: page.data.nextCursor })}>Next page</a>}

@@ -4,8 +4,9 @@ import { formatBusinessTime, formatInstant } from '../dates';
 import { Problem } from '../Problem';
 import { href, type Route } from '../router';
 import { Sources } from '../Sources';
-import { buildTimelineModel, type Marker, statusWords } from '../timeline/model';
+import { buildTimelineModel, type Marker, segmentStart, statusWords } from '../timeline/model';
 import { LanesTimeline, StatusTimeline } from '../timeline/Timeline';
+import { Scroll } from '../Scroll';
 import { useLoad } from '../use-load';
 import { TimeControls } from './TimeControls';
 
@@ -107,10 +108,10 @@ export function AgreementPage({ route, session }: { route: Route; session: Sessi
             {session.role === 'auditor' && <a href={href(['agreements', id, 'history'])}>History</a>}
           </nav>
           <h2>Timeline</h2>
-          <div class="timeline-wrap">
+          <Scroll kind="timeline" label="Timeline">
             <StatusTimeline model={model} onSelect={select} selected={selected} />
             <LanesTimeline model={model} onSelect={select} selected={selected} />
-          </div>
+          </Scroll>
           <p class="legend muted">
             A hatched start is as wide as the date is precise (a month-precise date is a month wide). Diamonds: breaches, endorsements, disputes, corrections and retractions. Click a mark to see its sources.
           </p>
@@ -128,15 +129,21 @@ function Changes({ model, selected }: { model: NonNullable<ReturnType<typeof bui
       lane.segments.map((s) => ({
         key: s.key,
         at: s.from,
-        when: s.occurredAt ? formatBusinessTime(s.occurredAt) : new Date(s.from).toISOString().slice(0, 10),
+        when: segmentStart(s),
         what: `${lane.label}: ${statusWords(s.status)}`,
-        sources: s.sources,
+        sources: s.sourcesKnown ? s.sources : undefined,
       })),
     ),
-    ...model.markers.map((m) => ({ key: m.key, at: m.at, when: formatBusinessTime(m.occurredAt), what: `${m.kind}: ${m.text}`, sources: m.sources })),
+    ...model.markers.map((m) => ({
+      key: m.key,
+      at: m.at,
+      when: formatBusinessTime(m.occurredAt),
+      what: `${m.kind}: ${m.text}`,
+      sources: m.kind === 'correction' || m.kind === 'retraction' || m.sources.length > 0 ? m.sources : undefined,
+    })),
   ].sort((x, y) => x.at - y.at);
   return (
-    <div class="table-wrap">
+    <Scroll kind="table" label="Changes table">
       <table class="changes">
         <caption>Changes and their sources</caption>
         <thead>
@@ -151,14 +158,12 @@ function Changes({ model, selected }: { model: NonNullable<ReturnType<typeof bui
             <tr key={r.key} id={`change-${r.key}`} tabIndex={-1} class={selected === r.key ? 'selected' : undefined}>
               <td>{r.when}</td>
               <td>{r.what}</td>
-              <td>
-                <Sources sources={r.sources} />
-              </td>
+              <td>{r.sources ? <Sources sources={r.sources} /> : <span class="muted">in the history</span>}</td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </Scroll>
   );
 }
 

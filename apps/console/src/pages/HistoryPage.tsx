@@ -4,6 +4,7 @@ import { formatBusinessTime, formatInstant } from '../dates';
 import { Problem } from '../Problem';
 import { href, type Route } from '../router';
 import { Sources } from '../Sources';
+import { Scroll } from '../Scroll';
 import { useLoad } from '../use-load';
 import { LedgerStatus } from './LedgerStatus';
 
@@ -73,7 +74,7 @@ export function HistoryPage({ route, kind }: { route: Route; kind: 'agreement' |
       </p>
       <LedgerStatus />
       <Problem error={loaded.error} title="Could not read the history" />
-      <div class="table-wrap">
+      <Scroll kind="table" label="Events table">
         <table class="history">
           <caption>{loaded.loading ? 'Loading…' : `${events.length} events, corrections under what they correct`}</caption>
           <thead>
@@ -99,7 +100,7 @@ export function HistoryPage({ route, kind }: { route: Route; kind: 'agreement' |
               ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { get, query } from '../api';
 import { Problem } from '../Problem';
 import { href, type Route } from '../router';
+import { Scroll } from '../Scroll';
 import { useLoad } from '../use-load';
 
 export function ProcessList({ route }: { route: Route }) {
@@ -10,7 +11,7 @@ export function ProcessList({ route }: { route: Route }) {
     <section>
       <h1>Processes</h1>
       <Problem error={page.error} title="Could not list the processes" />
-      <div class="table-wrap">
+      <Scroll kind="table" label="Processes table">
         <table>
           <caption>{page.loading ? 'Loading…' : `${page.data?.items.length ?? 0} processes on this page`}</caption>
           <thead>
@@ -34,7 +35,7 @@ export function ProcessList({ route }: { route: Route }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       <nav class="pager" aria-label="Pages">
         {cursor && <a href="#/processes">First page</a>}
         {page.data?.nextCursor && <a href={href(['processes'], { cursor: page.data.nextCursor })}>Next page</a>}

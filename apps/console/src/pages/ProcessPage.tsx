@@ -3,6 +3,7 @@ import { get, type Session } from '../api';
 import { formatBusinessTime } from '../dates';
 import { Problem } from '../Problem';
 import { href, type Route } from '../router';
+import { Scroll } from '../Scroll';
 import { useLoad } from '../use-load';
 import { RoundsCalendar } from './RoundsCalendar';
 
@@ -35,11 +36,11 @@ export function ProcessPage({ route, session }: { route: Route; session: Session
           ) : (
             <p class="muted">No round scheduled.</p>
           )}
-          <div class="timeline-wrap">
+          <Scroll kind="timeline" label="Rounds calendar">
             <RoundsCalendar rounds={p.rounds} nextRoundId={p.nextRound?.roundId} />
-          </div>
+          </Scroll>
           <p class="legend muted">Outline: first scheduled window. Light bar: last scheduled window. Solid bar: held. A line from the first window: the slippage.</p>
-          <div class="table-wrap">
+          <Scroll kind="table" label="Rounds table">
             <table>
               <caption>Rounds, scheduled and held</caption>
               <thead>
@@ -71,7 +72,7 @@ export function ProcessPage({ route, session }: { route: Route; session: Session
                 ))}
               </tbody>
             </table>
-          </div>
+          </Scroll>
           <div class="columns">
             <div>
               <h2>Participants</h2>

@@ -1,5 +1,5 @@
 import { axisTicks, formatBusinessTime, precisionWords } from '../dates';
-import { type Lane, type Marker, type Segment, type TimelineModel, laneName, statusWords } from './model';
+import { type Lane, type Marker, type Segment, type TimelineModel, laneName, segmentStart, statusWords } from './model';
 
 // The agreement drawn in business time: one SVG for the status (its accessible name lists the
 // statuses with their dates as shown), one for the parties, provisions and markers. Every mark
@@ -42,7 +42,7 @@ function SegmentMarks({ model, segment, y, onSelect, selected }: { model: Timeli
   const x0 = x(segment.from);
   const x1 = x(segment.to ?? model.end);
   const band = x(segment.startEnd);
-  const label = `${statusWords(segment.status)} from ${segment.occurredAt ? `${formatBusinessTime(segment.occurredAt)} (${precisionWords(segment.occurredAt)})` : new Date(segment.from).toISOString().slice(0, 10)}`;
+  const label = `${statusWords(segment.status)} from ${segmentStart(segment)}${segment.occurredAt ? ` (${precisionWords(segment.occurredAt)})` : ''}`;
   return (
     <g class={`seg s-${segment.status}${selected === segment.key ? ' selected' : ''}`} onClick={() => onSelect(segment.key)}>
       <title>{label}</title>

@@ -21,6 +21,8 @@ export interface Segment {
   startEnd: number;
   eventId: string;
   sources: Source[];
+  /** False when the timeline answer does not carry this interval's sources (party intervals of events without a status change). */
+  sourcesKnown: boolean;
 }
 
 export interface Lane {
@@ -64,7 +66,12 @@ interface Interval {
 
 /** Names a status lane the way screen readers and the tests read it: "Status: draft from May 2017, ...". */
 export function laneName(lane: Lane): string {
-  return `${lane.label}: ${lane.segments.map((s) => `${words(s.status)} from ${s.occurredAt ? formatBusinessTime(s.occurredAt) : formatBusinessTime(new Date(s.from).toISOString().slice(0, 10))}`).join(', ')}`;
+  return `${lane.label}: ${lane.segments.map((s) => `${words(s.status)} from ${segmentStart(s)}`).join(', ')}`;
+}
+
+/** When an interval starts, as written when known, else its first day. */
+export function segmentStart(s: Segment): string {
+  return formatBusinessTime(s.occurredAt ?? new Date(s.from).toISOString().slice(0, 10));
 }
 
 export function statusWords(status: string): string {
@@ -95,9 +102,11 @@ export function buildTimelineModel(
         from,
         to: i.to ? Date.parse(i.to) : null,
         occurredAt,
-        startEnd: span && span.start === from ? span.end : from,
+        // Drawn as wide as its precision when coarser than a day (a month-precise start is a month wide).
+        startEnd: span && span.start === from && span.end - span.start > 86_400_000 ? span.end : from,
         eventId: i.eventId,
         sources: i.sources ?? known?.sources ?? [],
+        sourcesKnown: i.sources !== undefined || known !== undefined,
       };
     });
 

@@ -1,0 +1,244 @@
+// The web console in a real headless Chromium against the real server (embedded SQLite), along
+// the path issue 13 asks for: sign in, find the Astana memorandum, read its timeline, move "As of"
+// and "Known at", record through a form, see a refusal in place with nothing stored, read the
+// history as an auditor. Every page is checked with axe-core and photographed for docs/console.md.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { commandBody } from '../support/commands';
+import { astana, MEMORANDUM, startTestApp, type TestApp, TOKENS } from '../support/app';
+import { launchChromium, prepareConsole, screenshot, seriousA11yViolations } from '../support/browser';
+
+const TITLE = 'Memorandum on the creation of de-escalation areas in the Syrian Arab Republic';
+const STATUS_NOW = 'Status: draft from May 2017, signed from 4 May 2017, in force from 6 May 2017';
+
+describe('web console', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let lastPosition = '0';
+  const cspViolations: string[] = [];
+
+  const readAgreement = async () =>
+    (await t.api.get(`/v1/agreements/${MEMORANDUM}`, { headers: { 'min-position': lastPosition } })).json;
+  const statusTimeline = () => page.getByRole('img', { name: /^Status:/ });
+  const expectAccessible = async () => expect(await seriousA11yViolations(page)).toEqual([]);
+  const signIn = async (token: string) => {
+    await page.goto(`${t.base}/#/sign-in`);
+    await page.getByLabel('Token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Agreements' }).waitFor();
+  };
+
+  beforeAll(async () => {
+    prepareConsole();
+    t = await startTestApp();
+    for (const step of astana.steps) {
+      const r = await t.api.post(step.path, step.body);
+      expect(r.status).toBe(201);
+      lastPosition = r.json.position;
+    }
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await readAgreement();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('serves the console at / under a strict CSP, beside /v1 and /docs', async () => {
+    const index = await fetch(`${t.base}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/text\/html/);
+    const csp = index.headers.get('content-security-policy') ?? '';
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain('unsafe-inline');
+    const docs = await fetch(`${t.base}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+    const unknown = await fetch(`${t.base}/no-such-page`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).error.code).toBe('NOT_FOUND');
+    const who = await t.api.get('/v1/whoami', { token: TOKENS.operator });
+    expect(who.json).toEqual({ name: 'desk-1', role: 'operator' });
+  });
+
+  it('signs in with a token kept for the tab only', async () => {
+    await page.goto(`${t.base}/`);
+    await page.getByLabel('Token').waitFor();
+    expect(page.url()).toContain('#/sign-in');
+    await expectAccessible();
+    await screenshot(page, 'sign-in');
+    await page.getByLabel('Token').fill('not-a-known-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not known');
+    await signIn(TOKENS.operator);
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('agreements.token'))).toBe(TOKENS.operator);
+    expect(await page.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
+  });
+
+  it('lists the agreements in a table with the list filters, and finds the Astana memorandum', async () => {
+    const table = page.getByRole('table');
+    await table.getByRole('link', { name: TITLE }).waitFor();
+    await page.getByLabel('Process').fill('astana');
+    await page.getByLabel('Status').selectOption('in-force');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/processId=astana/);
+    await table.getByRole('link', { name: TITLE }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'agreements');
+    await page.getByLabel('Status').selectOption('terminated');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('table').getByText('0 agreements on this page').waitFor();
+    await page.goto(`${t.base}/#/agreements`);
+    await page.getByRole('link', { name: TITLE }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(TITLE);
+  });
+
+  it('draws the timeline, named for screen readers, and redraws it as of 5 May 2017', async () => {
+    await expect(statusTimeline().getAttribute('aria-label')).resolves.toBe(STATUS_NOW);
+    const lanes = await page.getByRole('img', { name: /^Parties\./ }).getAttribute('aria-label');
+    expect(lanes).toContain('Syrian opposition delegation: rejected from 4 May 2017');
+    expect(lanes).toContain('Provisions.');
+    // Sources one click away: a click on the signed interval selects its row, with the link.
+    await statusTimeline().locator('.s-signed rect').first().click();
+    const row = page.locator('tr.selected');
+    await expect(row.textContent()).resolves.toContain('Status: signed');
+    await expect(row.getByRole('link', { name: 'Xinhua' }).getAttribute('href')).resolves.toContain('xinhuanet.com');
+    await expectAccessible();
+    await screenshot(page, 'agreement');
+
+    await page.getByLabel('As of').fill('2017-05-05');
+    await page.waitForURL(/asOf=2017-05-05/);
+    await page.getByRole('img', { name: 'Status: draft from May 2017, signed from 4 May 2017' }).waitFor();
+    await page.getByLabel('As of').press('Tab');
+    await page.getByRole('button', { name: 'Today' }).click();
+    await page.getByRole('img', { name: STATUS_NOW }).waitFor();
+  });
+
+  it('redraws the timeline as known before a correction', async () => {
+    const events = (await t.api.get(`/v1/agreements/${MEMORANDUM}/events`, { token: TOKENS.auditor })).json.items;
+    const inForce = events.find((e: any) => e.type === 'AgreementEnteredIntoForce');
+    const corrected = await t.api.post(
+      `/v1/agreements/${MEMORANDUM}/commands`,
+      commandBody('RecordCorrection', { targetEventId: inForce.eventId, occurredAt: '2017-05-05', reason: 'in force on the day after signature' }),
+    );
+    expect(corrected.status).toBe(201);
+    lastPosition = corrected.json.position;
+    await readAgreement();
+    const after = (await t.api.get(`/v1/agreements/${MEMORANDUM}/events`, { token: TOKENS.auditor })).json.items;
+    const correction = after.find((e: any) => e.type === 'EventCorrected');
+
+    await page.reload();
+    await page.getByRole('img', { name: 'Status: draft from May 2017, signed from 4 May 2017, in force from 5 May 2017' }).waitFor();
+    const before = new Date(Date.parse(correction.metadata.recordedAt) - 1).toISOString().replace(/Z$/, '');
+    await page.getByLabel('Known at').fill(before);
+    await page.waitForURL(/knownAt=/);
+    await page.getByRole('img', { name: STATUS_NOW }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'agreement-known-at');
+  });
+
+  it('records a command through a form generated from the API schema, with If-Match from the page', async () => {
+    const before = await readAgreement();
+    await page.goto(`${t.base}/#/agreements/${MEMORANDUM}/record`);
+    await page.getByLabel('Command').selectOption('ReportBreach');
+    await page.getByLabel('Occurred at').fill('2017-06');
+    await expect(page.locator('#f-occurredAt-hint').textContent()).resolves.toBe('June 2017 (month precision)');
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await page.locator('#f-sources-0-publisher').fill('Reuters');
+    await page.locator('#f-sources-0-url').fill('https://www.reuters.com/example');
+    await page.locator('#f-data-provisionId').fill('idlib');
+    await page.locator('#f-data-allegedBy-id').fill('TUR');
+    await page.locator('#f-data-description').fill('Shelling inside the Idlib zone');
+    await page.getByRole('button', { name: 'Record' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain(`revision ${before.revision + 1}`);
+    lastPosition = String(Number(lastPosition) + 1);
+    const after = await readAgreement();
+    expect(after.revision).toBe(before.revision + 1);
+    expect(after.breaches).toEqual([expect.objectContaining({ provisionId: 'idlib', description: 'Shelling inside the Idlib zone', occurredAt: '2017-06' })]);
+    const events = (await t.api.get(`/v1/agreements/${MEMORANDUM}/events`, { token: TOKENS.auditor })).json.items;
+    expect(events.at(-1).metadata).toMatchObject({ actor: 'desk-1', sources: [{ publisher: 'Reuters', url: 'https://www.reuters.com/example' }] });
+  });
+
+  it("shows a refused command's error next to its field, stores nothing, and keeps what was typed", async () => {
+    const before = await readAgreement();
+    await page.getByLabel('Command').selectOption('ReportBreach');
+    await page.getByLabel('Occurred at').fill('2017-07');
+    await page.locator('#f-data-allegedBy-id').fill('turkey');
+    await page.locator('#f-data-description').fill('A second report');
+    await page.getByRole('button', { name: 'Record' }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'VALIDATION_FAILED' }).waitFor();
+    const fieldError = page.locator('#f-data-allegedBy-id-error');
+    await expect(fieldError.textContent()).resolves.toContain('must match pattern');
+    await expect(page.locator('#f-data-allegedBy-id').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#f-data-allegedBy-id').getAttribute('aria-describedby')).resolves.toBe('f-data-allegedBy-id-error');
+    await expect(page.locator('#f-data-allegedBy-id').inputValue()).resolves.toBe('turkey');
+    await expect(page.locator('#f-data-description').inputValue()).resolves.toBe('A second report');
+    await expectAccessible();
+    await screenshot(page, 'record-refused');
+    const after = await readAgreement();
+    expect(after.revision).toBe(before.revision);
+    expect(after.breaches).toHaveLength(1);
+
+    // A domain refusal (422) is shown the same way: a breach dated before the drafting.
+    await page.locator('#f-data-allegedBy-id').fill('TUR');
+    await page.getByLabel('Occurred at').fill('2016');
+    await page.getByRole('button', { name: 'Record' }).click();
+    await alert.filter({ hasText: 'NOT_YET_DRAFTED' }).waitFor();
+    await expect(page.locator('#f-data-allegedBy-id-error').count()).resolves.toBe(0);
+    expect((await readAgreement()).revision).toBe(before.revision);
+  });
+
+  it('shows a process: rounds on a calendar, the next round, participants, working groups, documents', async () => {
+    await page.goto(`${t.base}/#/processes/astana`);
+    const calendar = page.getByRole('img', { name: /^Rounds:/ });
+    await calendar.waitFor();
+    expect(await calendar.getAttribute('aria-label')).toContain('round 5 held 4 July 2017 to 5 July 2017');
+    await page.getByText('Next round:').waitFor();
+    await expect(page.locator('main').textContent()).resolves.toContain('Joint working group on de-escalation zones');
+    await expectAccessible();
+    await screenshot(page, 'process');
+  });
+
+  it('opens the history as an auditor, each correction under what it corrects', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(TOKENS.auditor);
+    await page.goto(`${t.base}/#/agreements/${MEMORANDUM}`);
+    await expect(page.getByRole('link', { name: 'Record a command' }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'History' }).click();
+    const rows = page.locator('table.history tbody tr');
+    await rows.first().waitFor();
+    const texts = await rows.allTextContents();
+    const inForce = texts.findIndex((r) => r.includes('AgreementEnteredIntoForce'));
+    expect(texts[inForce + 1]).toContain('EventCorrected');
+    expect(texts[inForce + 1]).toContain('desk-1');
+    expect(texts.some((r) => r.includes('BreachReported') && r.includes('Reuters'))).toBe(true);
+    // No ledger in this server (404): its status shows nothing.
+    await expect(page.getByRole('complementary', { name: 'Ledger' }).count()).resolves.toBe(0);
+    await expectAccessible();
+    await screenshot(page, 'history');
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${t.base}/#/agreements/${MEMORANDUM}`);
+    await statusTimeline().waitFor();
+    const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await expectAccessible();
+    await screenshot(page, 'agreement-phone');
+  });
+
+  it('broke no rule of its Content-Security-Policy', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
