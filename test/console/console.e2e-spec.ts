@@ -199,10 +199,19 @@ describe('web console', () => {
   });
 
   it('shows a process: rounds on a calendar, the next round, participants, working groups, documents', async () => {
+    const postponed = await t.api.post(
+      '/v1/processes/astana/commands',
+      commandBody('PostponeTalks', { roundId: 'round-6', newWindow: '2017-09-14/2017-09-15', reason: 'the working group needed more time' }, { occurredAt: '2017-08-20' }),
+    );
+    expect(postponed.status).toBe(201);
+    await t.api.get('/v1/processes/astana', { headers: { 'min-position': postponed.json.position } });
     await page.goto(`${t.base}/#/processes/astana`);
     const calendar = page.getByRole('img', { name: /^Rounds:/ });
     await calendar.waitFor();
-    expect(await calendar.getAttribute('aria-label')).toContain('round 5 held 4 July 2017 to 5 July 2017');
+    const rounds = await calendar.getAttribute('aria-label');
+    expect(rounds).toContain('round 5 held 4 July 2017 to 5 July 2017');
+    expect(rounds).toContain('round 6 postponed, scheduled 14 September 2017 to 15 September 2017, first scheduled August 2017, postponed 1 time');
+    await expect(page.locator('svg.calendar line.slip').count()).resolves.toBe(1);
     await page.getByText('Next round:').waitFor();
     await expect(page.locator('main').textContent()).resolves.toContain('Joint working group on de-escalation zones');
     await expectAccessible();

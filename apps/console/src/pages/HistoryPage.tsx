@@ -33,6 +33,13 @@ function EventRow({ e, corrects }: { e: any; corrects?: boolean }) {
         {corrects && <span aria-hidden="true">↳ </span>}
         <strong>{e.type}</strong>
         {corrects && <span class="muted"> of revision {e.targetRevision}</span>}
+        {corrects && (
+          <div class="muted">
+            {e.data.occurredAt && `business time now ${formatBusinessTime(e.data.occurredAt)}; `}
+            {e.data.data && 'fields corrected; '}
+            reason: {e.data.reason}
+          </div>
+        )}
         {e.correctedBy && <span class="badge contested">corrected later</span>}
         <details>
           <summary>data</summary>
@@ -45,9 +52,11 @@ function EventRow({ e, corrects }: { e: any; corrects?: boolean }) {
       <td>
         <Sources sources={m.sources} />
         {corrects && (
-          <a href={href(e.streamId.startsWith('agreement-') ? ['agreements', e.streamId.slice('agreement-'.length)] : ['processes', e.streamId.slice('process-'.length)], { knownAt: new Date(Date.parse(m.recordedAt) - 1).toISOString() })}>
-            As known before this
-          </a>
+          <div>
+            <a href={href(e.streamId.startsWith('agreement-') ? ['agreements', e.streamId.slice('agreement-'.length)] : ['processes', e.streamId.slice('process-'.length)], { knownAt: new Date(Date.parse(m.recordedAt) - 1).toISOString() })}>
+              As known before this
+            </a>
+          </div>
         )}
       </td>
     </tr>

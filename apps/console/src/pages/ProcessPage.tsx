@@ -63,9 +63,18 @@ export function ProcessPage({ route, session }: { route: Route; session: Session
                     <td>{formatBusinessTime(r.firstScheduledWindow)}</td>
                     <td>{formatBusinessTime(r.scheduledWindow)}</td>
                     <td>
-                      {r.postponements.length === 0
-                        ? 'none'
-                        : r.postponements.map((x: any) => formatBusinessTime(x.newWindow ?? x.window ?? '')).join(', ')}
+                      {r.postponements.length === 0 ? (
+                        'none'
+                      ) : (
+                        <ul class="plain">
+                          {r.postponements.map((x: any, i: number) => (
+                            <li key={i}>
+                              {formatBusinessTime(x.from)} → {formatBusinessTime(x.to)} (announced {formatBusinessTime(x.occurredAt)}
+                              {x.reason ? `: ${x.reason}` : ''})
+                            </li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
                     <td>{r.heldFrom ? formatBusinessTime(r.heldTo && r.heldTo !== r.heldFrom ? `${r.heldFrom}/${r.heldTo}` : r.heldFrom) : ''}</td>
                   </tr>

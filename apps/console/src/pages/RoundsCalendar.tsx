@@ -18,7 +18,10 @@ const span = (text: string | null | undefined): Window | undefined => (text ? pa
 
 export function roundWords(r: any): string {
   const held = r.heldFrom ? `held ${formatBusinessTime(r.heldTo && r.heldTo !== r.heldFrom ? `${r.heldFrom}/${r.heldTo}` : r.heldFrom)}` : r.status;
-  const slipped = r.scheduledWindow !== r.firstScheduledWindow ? `, first scheduled ${formatBusinessTime(r.firstScheduledWindow)}` : '';
+  const slipped =
+    r.scheduledWindow !== r.firstScheduledWindow
+      ? `, first scheduled ${formatBusinessTime(r.firstScheduledWindow)}, postponed ${r.postponements.length} time${r.postponements.length === 1 ? '' : 's'}`
+      : '';
   return `round ${r.ordinal ?? r.roundId} ${held}, scheduled ${formatBusinessTime(r.scheduledWindow)}${slipped}`;
 }
 
