@@ -2,8 +2,12 @@
 // the path issue 13 asks for: sign in, find the Astana memorandum, read its timeline, move "As of"
 // and "Known at", record through a form, see a refusal in place with nothing stored, read the
 // history as an auditor. Every page is checked with axe-core and photographed for docs/console.md.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { commandBody } from '../support/commands';
+import { startServerProcess } from '../support/process';
 import { astana, MEMORANDUM, startTestApp, type TestApp, TOKENS } from '../support/app';
 import { launchChromium, prepareConsole, screenshot, seriousA11yViolations } from '../support/browser';
 
@@ -198,6 +202,34 @@ describe('web console', () => {
     expect((await readAgreement()).revision).toBe(before.revision);
   });
 
+  it('sends If-Match from the revision the page read: a command on a stale page is refused, nothing stored', async () => {
+    await page.goto(`${t.base}/#/agreements/${MEMORANDUM}/record?type=EndorseAgreement`);
+    await page.getByText(/Based on revision \d+/).waitFor();
+    // Someone else records meanwhile.
+    const other = await t.api.post(`/v1/agreements/${MEMORANDUM}/commands`, commandBody('AssessProvision', { provisionId: 'idlib', status: 'operating' }, { occurredAt: '2017-06-10' }));
+    expect(other.status).toBe(201);
+    lastPosition = other.json.position;
+    const before = await readAgreement();
+    await page.getByLabel('Occurred at').fill('2017-06-15');
+    await page.locator('#f-data-by-id').fill('igo:unsc');
+    await page.locator('#f-data-by-name').fill('UN Security Council');
+    await page.locator('#f-data-instrument').fill('Resolution 2336');
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('alert').filter({ hasText: 'REVISION_CONFLICT' }).waitFor();
+    await expect(page.locator('#f-data-instrument').inputValue()).resolves.toBe('Resolution 2336');
+    const after = await readAgreement();
+    expect(after.revision).toBe(before.revision);
+    expect(after.endorsements).toEqual([]);
+
+    // Read again, then record: what was typed is still there.
+    await page.getByRole('button', { name: 'Read the current revision' }).click();
+    await page.getByText(`Based on revision ${before.revision}`).waitFor();
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('status').filter({ hasText: `revision ${before.revision + 1}` }).waitFor();
+    lastPosition = String(Number(lastPosition) + 1);
+    expect((await readAgreement()).endorsements).toEqual([expect.objectContaining({ instrument: 'Resolution 2336', at: '2017-06-15' })]);
+  });
+
   it('shows a process: rounds on a calendar, the next round, participants, working groups, documents', async () => {
     const postponed = await t.api.post(
       '/v1/processes/astana/commands',
@@ -245,6 +277,33 @@ describe('web console', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await expectAccessible();
     await screenshot(page, 'agreement-phone');
+  });
+
+  it('leaves the Swagger UI at /docs working under its own policy', async () => {
+    const docs = await context.newPage();
+    const violations: string[] = [];
+    docs.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await docs.goto(`${t.base}/docs`);
+    await docs.getByText('agreements', { exact: false }).first().waitFor();
+    await docs.locator('.opblock').first().waitFor();
+    await docs.close();
+    expect(violations).toEqual([]);
+  });
+
+  it('is served by the built server as npm start runs it, with no extra step', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'agreements-console-'));
+    const server = await startServerProcess({ DATA_DIR: dataDir });
+    try {
+      const built = await context.newPage();
+      await built.goto(`${server.base}/`);
+      await built.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await built.close();
+    } finally {
+      await server.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('broke no rule of its Content-Security-Policy', () => {

@@ -37,7 +37,8 @@ export function widgetOf(schema: JsonSchema): 'const' | 'select' | 'date' | 'tex
   switch (schema.type) {
     case 'string':
       if (schema.format === 'business-time') return 'date';
-      return (schema.maxLength ?? 0) >= 1000 ? 'textarea' : 'text';
+      // Long free text (a description, a quote) gets a text area; a URL or an id stays one line.
+      return (schema.maxLength ?? 0) >= 1000 && !schema.format && !schema.pattern?.startsWith('^') ? 'textarea' : 'text';
     case 'integer':
     case 'number':
       return 'number';

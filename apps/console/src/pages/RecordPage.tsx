@@ -34,13 +34,16 @@ export function RecordPage({ route, kind }: { route: Route; kind: 'agreement' | 
   useEffect(() => {
     if (stream.data) setRevision(stream.data.revision);
   }, [stream.data]);
-
-  const schema = type && catalogue.data?.types.includes(type) ? catalogue.data.schema(type) : undefined;
-  const chooseType = (t: string) => {
+  // Another command type: its own data fields; when and from where (occurredAt, sources) stay.
+  useEffect(() => {
+    setValues((v) => ({ ...v, data: {} }));
     setErrors(new Map());
     setRefusal(undefined);
-    navigate(href(route.segments, { type: t }));
-  };
+    setRecorded(undefined);
+  }, [type]);
+
+  const schema = type && catalogue.data?.types.includes(type) ? catalogue.data.schema(type) : undefined;
+  const chooseType = (t: string) => navigate(href(route.segments, { type: t }));
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -128,6 +131,14 @@ export function RecordPage({ route, kind }: { route: Route; kind: 'agreement' | 
         {refusal && (
           <div role="alert" class="alert">
             <strong>Not recorded ({refusal.code}):</strong> {refusal.message}
+            {refusal.code === 'REVISION_CONFLICT' && existingId && (
+              <p>
+                The {kind} changed since this page read it.{' '}
+                <button type="button" class="secondary" onClick={() => stream.reload()}>
+                  Read the current revision
+                </button>
+              </p>
+            )}
             {errors.size > 0 && (
               <ul>
                 {[...errors].map(([field, messages]) => (
