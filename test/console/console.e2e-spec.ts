@@ -202,6 +202,26 @@ describe('web console', () => {
     expect((await readAgreement()).revision).toBe(before.revision);
   });
 
+  it('opens a new agreement with DraftAgreement, the stream id typed by the operator', async () => {
+    await page.getByRole('link', { name: 'New agreement' }).click();
+    await page.getByLabel('Agreement id (required)').fill('astana-ceasefire-monitoring');
+    await expect(page.getByLabel('Command').inputValue()).resolves.toBe('DraftAgreement');
+    await page.getByText('A new stream: no revision to match.').waitFor();
+    await page.getByLabel('Occurred at').fill('2017-09');
+    await page.locator('#f-data-title').fill('Ceasefire monitoring protocol');
+    await page.locator('#f-data-kind').selectOption('protocol');
+    await page.locator('#f-data-processId').fill('astana');
+    await page.getByRole('button', { name: 'Add party' }).click();
+    await page.locator('#f-data-parties-0-id').fill('RUS');
+    await expectAccessible();
+    await screenshot(page, 'record-new');
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('status').filter({ hasText: 'AgreementDrafted' }).waitFor();
+    const drafted = await t.api.get('/v1/agreements/astana-ceasefire-monitoring', { headers: { 'min-position': String(Number(lastPosition) + 1) } });
+    expect(drafted.json).toMatchObject({ title: 'Ceasefire monitoring protocol', kind: 'protocol', status: 'draft', parties: [expect.objectContaining({ id: 'RUS' })] });
+    lastPosition = String(Number(lastPosition) + 1);
+  });
+
   it('sends If-Match from the revision the page read: a command on a stale page is refused, nothing stored', async () => {
     await page.goto(`${t.base}/#/agreements/${MEMORANDUM}/record?type=EndorseAgreement`);
     await page.getByText(/Based on revision \d+/).waitFor();
@@ -237,7 +257,11 @@ describe('web console', () => {
     );
     expect(postponed.status).toBe(201);
     await t.api.get('/v1/processes/astana', { headers: { 'min-position': postponed.json.position } });
-    await page.goto(`${t.base}/#/processes/astana`);
+    await page.goto(`${t.base}/#/processes`);
+    await page.getByRole('table').getByRole('link', { name: 'Astana talks on Syria' }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'processes');
+    await page.getByRole('link', { name: 'Astana talks on Syria' }).click();
     const calendar = page.getByRole('img', { name: /^Rounds:/ });
     await calendar.waitFor();
     const rounds = await calendar.getAttribute('aria-label');

@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type Session, tokenStore } from './api';
 import { AgreementList } from './pages/AgreementList';
@@ -69,7 +70,12 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {session && route.segments[0] !== 'sign-in' ? page(route, session) : <SignIn onSignedIn={setSession} />}
+        {session && route.segments[0] !== 'sign-in' ? (
+          // One page instance per path (not per query): another stream starts with a fresh form.
+          <Fragment key={route.segments.join('/')}>{page(route, session)}</Fragment>
+        ) : (
+          <SignIn onSignedIn={setSession} />
+        )}
       </main>
     </>
   );

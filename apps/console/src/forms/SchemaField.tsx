@@ -28,6 +28,9 @@ function FieldErrors({ id, messages }: { id: string; messages?: string[] }) {
   );
 }
 
+/** "Parties" -> "Party", "Sources" -> "Source": what one item of a list is called. */
+const singular = (label: string) => (/ies$/.test(label) ? label.replace(/ies$/, 'y') : label.replace(/s$/, '')) || 'item';
+
 function emptyOf(schema: JsonSchema): any {
   const w = widgetOf(schema);
   return w === 'object' ? {} : w === 'array' ? [] : w === 'checkbox' ? false : '';
@@ -68,7 +71,7 @@ export function SchemaField({ schema, path, label, required, value, errors, onCh
   }
   if (widget === 'array') {
     const items: any[] = Array.isArray(value) ? value : [];
-    const itemName = label.replace(/s$/, '') || 'item';
+    const itemName = singular(label);
     return (
       <fieldset id={id} aria-describedby={describedBy}>
         <legend>{labelText}</legend>
