@@ -293,6 +293,14 @@ describe('web console', () => {
     await screenshot(page, 'history');
   });
 
+  it("goes back to sign-in when the tab's token is no longer accepted", async () => {
+    await page.evaluate(() => (globalThis as any).sessionStorage.setItem('agreements.token', 'revoked-token-1234'));
+    await page.goto(`${t.base}/#/agreements`);
+    await page.getByLabel('Token').waitFor();
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('agreements.token'))).toBeNull();
+    await signIn(TOKENS.auditor);
+  });
+
   it('fits a phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.base}/#/agreements/${MEMORANDUM}`);

@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { type Session, tokenStore } from './api';
+import { type Session, SIGNED_OUT, tokenStore } from './api';
 import { AgreementList } from './pages/AgreementList';
 import { AgreementPage } from './pages/AgreementPage';
 import { HistoryPage } from './pages/HistoryPage';
@@ -42,6 +42,11 @@ export function App() {
   useEffect(() => {
     if (!signedIn && route.segments[0] !== 'sign-in') navigate('#/sign-in');
   }, [signedIn, route.segments[0]]);
+  useEffect(() => {
+    const onSignedOut = () => setSession(null);
+    window.addEventListener(SIGNED_OUT, onSignedOut);
+    return () => window.removeEventListener(SIGNED_OUT, onSignedOut);
+  }, []);
   const signOut = () => {
     tokenStore.clear();
     setSession(null);

@@ -1,6 +1,8 @@
 // The console's only way to the server: the /v1 API with the token of this tab.
 
 const TOKEN_KEY = 'agreements.token';
+/** Dispatched on window when a call finds the tab's token refused. */
+export const SIGNED_OUT = 'agreements:signed-out';
 const ROLE_KEY = 'agreements.session';
 
 export type Role = 'reader' | 'operator' | 'auditor';
@@ -79,6 +81,11 @@ export async function call<T = any>(
   }
   if (!response.ok) {
     const error = body?.error;
+    // The tab's token stopped working (the server's keys changed): back to sign-in.
+    if (response.status === 401 && !init.token && tokenStore.get()) {
+      tokenStore.clear();
+      window.dispatchEvent(new Event(SIGNED_OUT));
+    }
     throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text || response.statusText), error?.details);
   }
   return { status: response.status, headers: response.headers, body: body as T };
