@@ -35,7 +35,8 @@ const sizes = Object.fromEntries(
   }),
 );
 const total = Object.values(sizes).reduce((sum, s) => sum + s.gzip, 0);
-writeFileSync(join(out, 'sizes.json'), `${JSON.stringify({ ...sizes, totalGzip: total }, null, 2)}\n`);
+// Beside the served folder, not in it: the bench reads it, browsers have no use for it.
+writeFileSync(join(root, 'dist', 'console.sizes.json'), `${JSON.stringify({ ...sizes, totalGzip: total }, null, 2)}\n`);
 if (!process.argv.includes('--quiet')) {
   console.log(`console: ${Object.entries(sizes).map(([f, s]) => `${f} ${(s.gzip / 1024).toFixed(1)} KiB gz`).join(', ')}; total ${(total / 1024).toFixed(1)} KiB gzipped`);
 }

@@ -50,9 +50,9 @@ function agreementCommands(events: number): Array<{ type: string; occurredAt: st
 }
 
 export async function runConsoleSection(scope: Scope, report: Report, sizes: ConsoleSizes): Promise<void> {
-  const dist = join(ROOT, 'dist', 'console');
-  if (!existsSync(join(dist, 'sizes.json'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build-console.mjs'), '--quiet']);
-  const weights = JSON.parse(readFileSync(join(dist, 'sizes.json'), 'utf8'));
+  const sizesFile = join(ROOT, 'dist', 'console.sizes.json');
+  if (!existsSync(sizesFile)) execFileSync(process.execPath, [join(ROOT, 'scripts/build-console.mjs'), '--quiet']);
+  const weights = JSON.parse(readFileSync(sizesFile, 'utf8'));
   report.add({
     section: 'console',
     label: 'bundle weight gzipped (app.js + app.css + index.html)',
