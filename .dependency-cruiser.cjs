@@ -49,6 +49,20 @@ module.exports = {
       to: { path: '/testing/' },
     },
     {
+      name: 'console-is-a-browser-app',
+      comment: 'apps/console is bundled for the browser: of our libs it may use only the pure domain.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { path: '^libs/(?!domain/)' },
+    },
+    {
+      name: 'console-has-no-node-core',
+      comment: 'A Node built-in does not bundle for the browser.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'no-circular',
       comment: 'A cycle makes the load order decide what is defined.',
       severity: 'error',
@@ -63,6 +77,6 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     // Type-only imports are dependencies too.
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.json'] },
   },
 };

@@ -39,4 +39,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console is a browser app: no Node built-ins, no server framework, no lib but pure code.
+    files: ['apps/console/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', 'fs', 'path', 'crypto', '@nestjs/*', 'fastify', '@agreements/*', '!@agreements/domain'], message: 'apps/console runs in the browser: only preact and pure code.' },
+      ] }],
+    },
+  },
 );

@@ -2,7 +2,7 @@
 //
 //   npm run bench                         every section, full sizes (about 5 min on 2 cores; the
 //                                         first run also generates the 1M-event fixture, cached after)
-//   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay, health
+//   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay, console, health
 //   npm run bench -- --only soak          the soak (never part of a plain run): 30 min of 1,000
 //                                         commands/s with reads; --soak-minutes N for a shorter one
 //   npm run bench -- --quick              smoke sizes (100k-event rebuild, short load runs)
@@ -20,6 +20,7 @@ import 'reflect-metadata';
 import { writeResults, DOC_FILE } from './lib/doc';
 import { machineInfo, Report, type RunInfo, SECTION_TITLES, type SectionName } from './lib/report';
 import { errorMessage, formatNumber, markSectionStart, Scope, SectionNotRun } from './lib/util';
+import { consoleSizes, runConsoleSection } from './sections/console';
 import { esdbSizes, runEsdbSection } from './sections/esdb';
 import { httpSizes, runHttpSection } from './sections/http';
 import { healthSizes, runHealthSection } from './sections/health';
@@ -29,7 +30,7 @@ import { relaySizes, runRelaySection } from './sections/relay';
 import { runSoakSection, soakSizes } from './sections/soak';
 import { measureRawCeiling, runStoreSection, storeSizes } from './sections/store';
 
-const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay', 'health', 'soak'];
+const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay', 'console', 'health', 'soak'];
 /** Run only when named in --only: the soak takes half an hour. */
 const ON_REQUEST: SectionName[] = ['soak'];
 
@@ -153,7 +154,7 @@ async function main(): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     if (error.message) console.error(`bench: ${error.message}`);
     console.error(
-      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,health,soak] [--soak-minutes N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
+      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,console,health,soak] [--soak-minutes N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
     );
     return error.message ? 2 : 0;
   }
@@ -200,6 +201,8 @@ async function main(): Promise<number> {
           return runHealthSection(scope, report, healthSizes(quick));
         case 'soak':
           return runSoakSection(scope, report, soakSizes(options.soakMinutes, options.keepKafka));
+        case 'console':
+          return runConsoleSection(scope, report, consoleSizes(quick));
       }
     });
   }

@@ -11,6 +11,7 @@ import { OperationsController } from './operations/operations.controller';
 import { MinPositionGate } from './queries/min-position';
 import { QUERY_HANDLERS } from './queries/queries';
 import { QueriesController } from './queries/queries.controller';
+import { WhoamiController } from './session/whoami.controller';
 import { READ_MODELS } from './tokens';
 
 /**
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommandPathModule.forStore(runtime.eventStore, runtime.metrics)],
-      controllers: [CommandsController, QueriesController, HistoryController, OperationsController],
+      controllers: [CommandsController, QueriesController, HistoryController, OperationsController, WhoamiController],
       providers: [
         { provide: READ_MODELS, useValue: runtime.readModels },
         { provide: CREDENTIALS, useValue: credentials },

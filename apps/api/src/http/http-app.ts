@@ -8,6 +8,7 @@ import { AppModule } from '../app.module';
 import { type LoadedCredentials, loadCredentials } from './credentials';
 import { registerAccess } from './access';
 import { clientErrorHandler, serverTimeouts } from './connection-limits';
+import { registerConsole } from './console-static';
 import { logFailure, sendApiError, toApiError } from './error.filter';
 import { registerJsonBody } from './json-body';
 import { openApiComponents } from './openapi';
@@ -96,6 +97,7 @@ export async function createHttpApp(
     );
   });
   await registerAccess(fastify, credentials.byToken, limits);
+  await registerConsole(fastify);
 
   const document = SwaggerModule.createDocument(
     app,
