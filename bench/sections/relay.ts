@@ -279,7 +279,7 @@ function recordingCheckpoints(
       await inner.save(relayName, position, deliveries);
       onSaved(position, wallClock());
     },
-    deliveriesOf: (eventId) => inner.deliveriesOf(eventId),
+    deliveriesOf: (event) => inner.deliveriesOf(event),
     close: () => inner.close(),
   };
 }

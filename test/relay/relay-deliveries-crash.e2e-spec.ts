@@ -64,7 +64,7 @@ describe('the delivery record across a relay crash between the ack and the recor
     expect(checkpointAtCrash).toBeGreaterThan(0);
     expect(checkpointAtCrash).toBeLessThan(total);
     for (const event of stored) {
-      const recorded = await atCrash.deliveriesOf(event.eventId);
+      const recorded = await atCrash.deliveriesOf(event);
       expect({ position: event.position, n: recorded.length }).toEqual({ position: event.position, n: Number(event.position) <= checkpointAtCrash ? 1 : 0 });
     }
     await atCrash.close();
@@ -94,7 +94,7 @@ describe('the delivery record across a relay crash between the ack and the recor
     expect(await checkpoints.load(relayName)).toBe(await store.headPosition());
     const recorded = new Map<string, { partition: number; offset: string }>();
     for (const event of stored) {
-      const deliveries = await checkpoints.deliveriesOf(event.eventId);
+      const deliveries = await checkpoints.deliveriesOf(event);
       expect({ position: event.position, n: deliveries.length }).toEqual({ position: event.position, n: 1 });
       recorded.set(event.eventId, deliveries[0]);
     }

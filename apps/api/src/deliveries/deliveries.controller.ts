@@ -52,6 +52,6 @@ export class DeliveriesController {
     if (!EVENT_ID.test(eventId)) throw validationFailed([{ field: 'eventId', message: 'must be an event id (a UUID)' }]);
     const event = await this.store.findEvent(eventId);
     if (!event) throw new ApiError(404, 'EVENT_NOT_FOUND', `No event ${eventId}`);
-    return this.deliveries.deliveriesOf(event.eventId);
+    return this.deliveries.deliveriesOf(event);
   }
 }

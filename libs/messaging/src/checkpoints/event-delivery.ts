@@ -5,6 +5,8 @@
  */
 export interface EventDelivery {
   eventId: string;
+  /** The event's position in the store's log: the record's key (positions only grow, so rows append). */
+  position: string;
   topic: string;
   partition: number;
   /** Kafka offsets are 64-bit: a decimal string, as kafkajs gives them. */
@@ -14,11 +16,17 @@ export interface EventDelivery {
 }
 
 /** What the API answers for an event: its deliveries without the id it was asked for. */
-export type DeliveryAnswer = Omit<EventDelivery, 'eventId'>;
+export type DeliveryAnswer = Omit<EventDelivery, 'eventId' | 'position'>;
+
+/** The event asked about, as the event store holds it. */
+export interface DeliveredEvent {
+  eventId: string;
+  position: string;
+}
 
 /** Where the API reads the deliveries the relay recorded. */
 export interface DeliveryReader {
   /** Every recorded delivery of the event, oldest first; [] when none (or no relay ever ran). */
-  deliveriesOf(eventId: string): Promise<DeliveryAnswer[]>;
+  deliveriesOf(event: DeliveredEvent): Promise<DeliveryAnswer[]>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
-import type { DeliveryAnswer, DeliveryReader } from './event-delivery';
+import type { DeliveredEvent, DeliveryAnswer, DeliveryReader } from './event-delivery';
 import { readPostgresDeliveries } from './postgres-deliveries';
 import { readDeliveriesStatement, toDeliveryAnswer } from './sqlite-deliveries';
 import type { OpenRelayCheckpointStoreOptions } from './open-relay-checkpoint-store';
@@ -27,8 +27,8 @@ class PostgresDeliveryReader implements DeliveryReader {
     this.pool.on('error', () => undefined);
   }
 
-  deliveriesOf(eventId: string): Promise<DeliveryAnswer[]> {
-    return readPostgresDeliveries(this.pool, this.schema, eventId);
+  deliveriesOf(event: DeliveredEvent): Promise<DeliveryAnswer[]> {
+    return readPostgresDeliveries(this.pool, this.schema, event);
   }
 
   async close(): Promise<void> {
@@ -42,9 +42,9 @@ class SqliteDeliveryReader implements DeliveryReader {
 
   constructor(private readonly file: string) {}
 
-  async deliveriesOf(eventId: string): Promise<DeliveryAnswer[]> {
+  async deliveriesOf(event: DeliveredEvent): Promise<DeliveryAnswer[]> {
     const read = this.open();
-    return read ? read.all(eventId).map(toDeliveryAnswer) : [];
+    return read ? read.all(event.position, event.eventId).map(toDeliveryAnswer) : [];
   }
 
   /** Opened on first need: the relay creates the file (and its tables) when it first starts. */

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import type { Position } from '@agreements/event-store';
-import type { DeliveryAnswer, EventDelivery } from './event-delivery';
+import type { DeliveredEvent, DeliveryAnswer, EventDelivery } from './event-delivery';
 import { deliveriesTable, postgresDeliveriesSchema, readPostgresDeliveries } from './postgres-deliveries';
 import type { RelayCheckpointStore } from './relay-checkpoint-store';
 
@@ -67,8 +67,8 @@ export class PostgresRelayCheckpointStore implements RelayCheckpointStore {
       await client.query('BEGIN');
       // One statement for the whole batch: the columns travel as arrays.
       await client.query(
-        `INSERT INTO ${this.deliveries} (event_id, relay_name, topic, partition, kafka_offset, published_at)
-         SELECT e, $2, t, p, o, a FROM unnest($1::text[], $3::text[], $4::int[], $5::bigint[], $6::timestamptz[]) AS d(e, t, p, o, a)`,
+        `INSERT INTO ${this.deliveries} (position, event_id, relay_name, topic, partition, kafka_offset, published_at)
+         SELECT n, e, $2, t, p, o, a FROM unnest($7::text[], $1::text[], $3::text[], $4::int[], $5::bigint[], $6::timestamptz[]) AS d(n, e, t, p, o, a)`,
         [
           deliveries.map((d) => d.eventId),
           relayName,
@@ -76,6 +76,7 @@ export class PostgresRelayCheckpointStore implements RelayCheckpointStore {
           deliveries.map((d) => d.partition),
           deliveries.map((d) => d.offset),
           deliveries.map((d) => d.publishedAt),
+          deliveries.map((d) => d.position),
         ],
       );
       await client.query(upsert, [relayName, position]);
@@ -88,8 +89,8 @@ export class PostgresRelayCheckpointStore implements RelayCheckpointStore {
     }
   }
 
-  async deliveriesOf(eventId: string): Promise<DeliveryAnswer[]> {
-    return readPostgresDeliveries(this.pool, this.schema, eventId);
+  async deliveriesOf(event: DeliveredEvent): Promise<DeliveryAnswer[]> {
+    return readPostgresDeliveries(this.pool, this.schema, event);
   }
 
   async close(): Promise<void> {

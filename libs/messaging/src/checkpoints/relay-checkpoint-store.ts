@@ -1,5 +1,5 @@
 import type { Position } from '@agreements/event-store';
-import type { DeliveryAnswer, DeliveryReader, EventDelivery } from './event-delivery';
+import type { DeliveredEvent, DeliveryAnswer, DeliveryReader, EventDelivery } from './event-delivery';
 
 /**
  * Where a relay keeps the position of the last event the broker acknowledged, one row per relay
@@ -30,7 +30,7 @@ export class InMemoryRelayCheckpointStore implements RelayCheckpointStore {
   async save(relayName: string, position: Position, deliveries: readonly EventDelivery[] = []): Promise<void> {
     // All or nothing, as the databases' transactions do.
     if (deliveries.some((d) => typeof d.eventId !== 'string')) throw new Error('a delivery without an event id');
-    for (const { eventId, ...where } of deliveries) {
+    for (const { eventId, position: _position, ...where } of deliveries) {
       const list = this.deliveries.get(eventId) ?? [];
       list.push(where);
       this.deliveries.set(eventId, list);
@@ -38,8 +38,8 @@ export class InMemoryRelayCheckpointStore implements RelayCheckpointStore {
     this.positions.set(relayName, position);
   }
 
-  async deliveriesOf(eventId: string): Promise<DeliveryAnswer[]> {
-    return [...(this.deliveries.get(eventId) ?? [])];
+  async deliveriesOf(event: DeliveredEvent): Promise<DeliveryAnswer[]> {
+    return [...(this.deliveries.get(event.eventId) ?? [])];
   }
 
   async close(): Promise<void> {}

@@ -3,11 +3,14 @@ import type { DeliveryAnswer } from './event-delivery';
 
 /**
  * The delivery record in `relay.sqlite`, shared by the relay's checkpoint store (which writes it)
- * and the API's reader. No primary key: an event sent twice and recorded twice (another relay
- * name, a checkpoint reset by hand) has two rows. `kafka_offset` because OFFSET is an SQL word.
+ * and the API's reader. Indexed by the event's position, which only grows: each batch's rows go
+ * at the end of the index (an index on the random event ids cost 5 to 10 µs per row, growing with
+ * the table). No unique key: an event sent twice and recorded twice (another relay name, a
+ * checkpoint reset by hand) has two rows. `kafka_offset` because OFFSET is an SQL word.
  */
 export const SQLITE_DELIVERIES_SCHEMA = `
   CREATE TABLE IF NOT EXISTS relay_deliveries (
+    position     TEXT    NOT NULL,
     event_id     TEXT    NOT NULL,
     relay_name   TEXT    NOT NULL,
     topic        TEXT    NOT NULL,
@@ -15,10 +18,10 @@ export const SQLITE_DELIVERIES_SCHEMA = `
     kafka_offset INTEGER NOT NULL,
     published_at TEXT    NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS relay_deliveries_by_event ON relay_deliveries (event_id);
+  CREATE INDEX IF NOT EXISTS relay_deliveries_by_position ON relay_deliveries (position);
 `;
 
-export const DELIVERY_COLUMNS = ['event_id', 'relay_name', 'topic', 'partition', 'kafka_offset', 'published_at'] as const;
+export const DELIVERY_COLUMNS = ['position', 'event_id', 'relay_name', 'topic', 'partition', 'kafka_offset', 'published_at'] as const;
 
 interface DeliveryRow {
   topic: string;
@@ -28,9 +31,11 @@ interface DeliveryRow {
 }
 
 /** Oldest first (rowid: insertion order). Integers as BigInt, so a 64-bit offset keeps every digit. */
-export function readDeliveriesStatement(db: Database.Database): Database.Statement<[string], DeliveryRow> {
+export function readDeliveriesStatement(db: Database.Database): Database.Statement<[string, string], DeliveryRow> {
   return db
-    .prepare<[string], DeliveryRow>('SELECT topic, partition, kafka_offset, published_at FROM relay_deliveries WHERE event_id = ? ORDER BY rowid')
+    .prepare<[string, string], DeliveryRow>(
+      'SELECT topic, partition, kafka_offset, published_at FROM relay_deliveries WHERE position = ? AND event_id = ? ORDER BY rowid',
+    )
     .safeIntegers(true);
 }
 

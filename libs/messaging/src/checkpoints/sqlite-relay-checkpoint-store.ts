@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Position } from '@agreements/event-store';
-import type { DeliveryAnswer, EventDelivery } from './event-delivery';
+import type { DeliveredEvent, DeliveryAnswer, EventDelivery } from './event-delivery';
 import type { RelayCheckpointStore } from './relay-checkpoint-store';
 import { DELIVERY_COLUMNS, readDeliveriesStatement, SQLITE_DELIVERIES_SCHEMA, toDeliveryAnswer } from './sqlite-deliveries';
 
@@ -33,7 +33,7 @@ export class SqliteRelayCheckpointStore implements RelayCheckpointStore {
     this.insertOne = db.prepare<unknown[]>(insert + row);
     this.readDeliveries = readDeliveriesStatement(db);
     this.saveAll = db.transaction((relayName: string, position: string, deliveries: readonly EventDelivery[]) => {
-      const at = (d: EventDelivery) => [d.eventId, relayName, d.topic, d.partition, d.offset, d.publishedAt];
+      const at = (d: EventDelivery) => [d.position, d.eventId, relayName, d.topic, d.partition, d.offset, d.publishedAt];
       let i = 0;
       for (; i + ROWS_PER_INSERT <= deliveries.length; i += ROWS_PER_INSERT) {
         this.insertMany.run(deliveries.slice(i, i + ROWS_PER_INSERT).flatMap(at));
@@ -73,8 +73,8 @@ export class SqliteRelayCheckpointStore implements RelayCheckpointStore {
     this.saveAll(relayName, position, deliveries);
   }
 
-  async deliveriesOf(eventId: string): Promise<DeliveryAnswer[]> {
-    return this.readDeliveries.all(eventId).map(toDeliveryAnswer);
+  async deliveriesOf(event: DeliveredEvent): Promise<DeliveryAnswer[]> {
+    return this.readDeliveries.all(event.position, event.eventId).map(toDeliveryAnswer);
   }
 
   async close(): Promise<void> {

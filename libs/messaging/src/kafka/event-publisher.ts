@@ -170,7 +170,7 @@ export class EventPublisher {
       ],
       located,
     );
-    const deliveries = events.map((event, i) => ({ eventId: event.eventId, ...located[i] }));
+    const deliveries = events.map((event, i) => ({ eventId: event.eventId, position: event.position, ...located[i] }));
     return { events: eventMessages.length, statuses: statusMessages.length, deliveries };
   }
 
