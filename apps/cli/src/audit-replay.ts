@@ -196,7 +196,8 @@ class Comparison {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     const singular = kind === 'agreements' ? 'agreement' : 'process';
-    for (const id of served) if (!replayed.includes(id)) this.report(`${singular}-${id}`, 'now', [{ field: `(listed in /v1/${kind})`, expected: undefined, served: id }]);
+    const known = new Set(replayed);
+    for (const id of served) if (!known.has(id)) this.report(`${singular}-${id}`, 'now', [{ field: `(listed in /v1/${kind})`, expected: undefined, served: id }]);
     return replayed;
   }
 
