@@ -2,13 +2,39 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@agreements/event-store';
-import { SqliteRelayCheckpointStore, topicNames } from '@agreements/messaging';
+import { PostgresRelayCheckpointStore, type RelayCheckpointStore, SqliteRelayCheckpointStore, topicNames } from '@agreements/messaging';
 import { appendLoad } from '../../libs/messaging/src/testing/scenarios';
+import { dropSchema, TEST_DATABASE_URL } from '../support/app';
 import { deleteTopics, ensureKafka, uniqueTopicPrefix } from '../support/kafka';
 import { consumeUntil, eventsOf } from './support/consume';
 import { type RelayProcess, startRelayProcess, waitFor } from './support/relay-process';
 
 jest.setTimeout(300_000);
+
+interface CheckpointPlace {
+  env: Record<string, string>;
+  open(): Promise<RelayCheckpointStore>;
+  drop(): Promise<void>;
+}
+
+/** Where apps/relay keeps its checkpoint and delivery record: DATA_DIR/relay.sqlite, or PostgreSQL with DATABASE_URL. */
+const PLACES: Array<[string, (dataDir: string) => CheckpointPlace]> = [
+  [
+    'DATA_DIR/relay.sqlite',
+    (dataDir) => ({ env: {}, open: () => SqliteRelayCheckpointStore.open({ file: join(dataDir, 'relay.sqlite') }), drop: async () => undefined }),
+  ],
+  [
+    'PostgreSQL (DATABASE_URL)',
+    () => {
+      const schema = `relay_deliveries_${process.pid}_${Date.now().toString(36)}`;
+      return {
+        env: { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema },
+        open: () => PostgresRelayCheckpointStore.open({ connectionString: TEST_DATABASE_URL, schema }),
+        drop: () => dropSchema(schema),
+      };
+    },
+  ],
+];
 
 /**
  * The relay process (apps/relay, with the fast record encoder) killed -9 between the broker's
@@ -20,7 +46,7 @@ jest.setTimeout(300_000);
 describe('the delivery record across a relay crash between the ack and the record', () => {
   let work: string;
   let brokers: string;
-  const prefix = uniqueTopicPrefix('deliveries-crash');
+  const prefixes: string[] = [];
   const running: RelayProcess[] = [];
 
   beforeAll(async () => {
@@ -31,7 +57,7 @@ describe('the delivery record across a relay crash between the ack and the recor
     for (const relay of running.splice(0)) await relay.kill();
   });
   afterAll(async () => {
-    if (brokers) await deleteTopics(brokers, [prefix]);
+    if (brokers) await deleteTopics(brokers, prefixes);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -41,13 +67,16 @@ describe('the delivery record across a relay crash between the ack and the recor
     return relay;
   }
 
-  it('leaves no event without a delivery once the relay is back, each naming the message a consumer reads there', async () => {
-    const dataDir = join(work, 'crash');
+  it.each(PLACES)('leaves no event without a delivery once the relay is back, each naming the message a consumer reads there (%s)', async (label, placeIn) => {
+    const dataDir = mkdtempSync(join(work, 'crash-'));
+    const place = placeIn(dataDir);
+    const prefix = uniqueTopicPrefix('deliveries-crash');
+    prefixes.push(prefix);
     const store = await SqliteEventStore.open({ file: join(dataDir, 'events.sqlite') });
     const total = await appendLoad(store, { streams: 1500, eventsPerStream: 10, prefix: 'deliv' });
     const stored = await store.readAll();
     expect(stored).toHaveLength(total);
-    const env = { DATA_DIR: dataDir, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix };
+    const env = { DATA_DIR: dataDir, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, ...place.env };
     const topic = topicNames(prefix).events;
     const relayName = `kafka:${topic}`;
 
@@ -59,7 +88,7 @@ describe('the delivery record across a relay crash between the ack and the recor
     expect(died).toEqual({ code: null, signal: 'SIGKILL' });
 
     // Then the checkpoint is where the first batch ended, with exactly its events recorded,
-    const atCrash = await SqliteRelayCheckpointStore.open({ file: join(dataDir, 'relay.sqlite') });
+    const atCrash = await place.open();
     const checkpointAtCrash = Number(await atCrash.load(relayName));
     expect(checkpointAtCrash).toBeGreaterThan(0);
     expect(checkpointAtCrash).toBeLessThan(total);
@@ -90,7 +119,7 @@ describe('the delivery record across a relay crash between the ack and the recor
 
     // Then every event has a delivery, the checkpoint is the store's head, and each delivery names
     // the message that carries that event; the re-sent events are on the topic twice, recorded once.
-    const checkpoints = await SqliteRelayCheckpointStore.open({ file: join(dataDir, 'relay.sqlite') });
+    const checkpoints = await place.open();
     expect(await checkpoints.load(relayName)).toBe(await store.headPosition());
     const recorded = new Map<string, { partition: number; offset: string }>();
     for (const event of stored) {
@@ -112,6 +141,7 @@ describe('the delivery record across a relay crash between the ack and the recor
     expect(resent).toBeGreaterThan(0);
     await checkpoints.close();
     await store.close();
-    console.log(`kill -9 after the ack of batch 2, checkpoint ${checkpointAtCrash} of ${total}: ${resent} events re-sent, each recorded once; 0 without a delivery`);
+    await place.drop();
+    console.log(`${label}: kill -9 after the ack of batch 2, checkpoint ${checkpointAtCrash} of ${total}: ${resent} events re-sent, each recorded once; 0 without a delivery`);
   });
 });
