@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@agreements/event-store';
 import pino from 'pino';
 import { loadConfig, openRelay } from '@agreements/platform';
-import { topicNames } from '@agreements/messaging';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { EventPublisher, silentLogger, topicNames } from '@agreements/messaging';
+import { recordAstanaScenario } from '../../libs/messaging/src/testing/scenarios';
 import { astana, dropSchema, startTestApp, type TestApp, TEST_DATABASE_URL, TOKENS } from '../support/app';
 import { deleteTopics, ensureKafka, uniqueTopicPrefix } from '../support/kafka';
 import { consumeUntil, eventsOf } from './support/consume';
@@ -87,6 +93,34 @@ describe('GET /v1/events/{eventId}/deliveries', () => {
       expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '404']);
       expect(op.responses['200'].content['application/json'].schema.items.required).toEqual(['topic', 'partition', 'offset', 'publishedAt']);
     });
+  });
+
+  it('locates every event when a batch goes out in several produce requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deliveries-slices-'));
+    const store = await SqliteEventStore.open({ file: join(dir, 'events.sqlite') });
+    const prefix = uniqueTopicPrefix('deliveries-slices');
+    prefixes.push(prefix);
+    const kafka = new Kafka({ clientId: 'deliveries-slices', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    // At most 2 KiB per request: the scenario's one batch goes out in several requests.
+    const publisher = new EventPublisher({ kafka, eventStore: store, topics: topicNames(prefix), source: '/agreements', partitions: 3, logger: silentLogger, maxRequestBytes: 2048 });
+    try {
+      await recordAstanaScenario(store);
+      const stored = await store.readAll();
+      await publisher.connect();
+      const sendBatch = jest.spyOn((publisher as unknown as { producer: Producer }).producer, 'sendBatch');
+      const published = await publisher.publish(stored);
+      expect(sendBatch.mock.calls.length).toBeGreaterThan(3);
+
+      const topic = topicNames(prefix).events;
+      const messages = await consumeUntil(brokers, [topic], (all) => all.length >= stored.length);
+      const at = new Map(messages.map((m) => [`${m.partition}/${m.offset}`, m.headers.ce_id]));
+      expect(published.deliveries.map((d) => d.eventId)).toEqual(stored.map((e) => e.eventId));
+      for (const d of published.deliveries) expect({ event: d.eventId, carries: at.get(`${d.partition}/${d.offset}`) }).toEqual({ event: d.eventId, carries: d.eventId });
+    } finally {
+      await publisher.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers [] for a stored event when Kafka is off', async () => {

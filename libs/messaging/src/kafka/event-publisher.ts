@@ -35,7 +35,6 @@ export interface PublishedBatch {
   deliveries: EventDelivery[];
 }
 
-
 const HEADER_OVERHEAD = 24;
 const PARTITION_CACHE_SIZE = 100_000;
 
@@ -170,6 +169,7 @@ export class EventPublisher {
       ],
       located,
     );
+    if (located.length !== events.length) throw new Error(`located ${located.length} of the ${events.length} event messages the broker acknowledged`);
     const deliveries = events.map((event, i) => ({ eventId: event.eventId, position: event.position, ...located[i] }));
     return { events: eventMessages.length, statuses: statusMessages.length, deliveries };
   }
