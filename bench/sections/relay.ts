@@ -288,10 +288,11 @@ function recordingCheckpoints(
   return {
     description: inner.description,
     load: (relayName) => inner.load(relayName),
-    save: async (relayName, position) => {
-      await inner.save(relayName, position);
+    save: async (relayName, position, deliveries) => {
+      await inner.save(relayName, position, deliveries);
       onSaved(position, wallClock());
     },
+    deliveriesOf: (event) => inner.deliveriesOf(event),
     close: () => inner.close(),
   };
 }

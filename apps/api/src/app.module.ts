@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CommandPathModule, type Principal } from '@agreements/application';
 import { HealthRegistry, Metrics, type Runtime } from '@agreements/platform';
 import { CommandsController } from './commands/commands.controller';
+import { DeliveriesController } from './deliveries/deliveries.controller';
 import { HistoryController } from './history/history.controller';
 import { HISTORY_HANDLERS } from './history/history';
 import { AuthGuard, CREDENTIALS } from './http/auth.guard';
@@ -12,7 +13,7 @@ import { MinPositionGate } from './queries/min-position';
 import { QUERY_HANDLERS } from './queries/queries';
 import { QueriesController } from './queries/queries.controller';
 import { WhoamiController } from './session/whoami.controller';
-import { READ_MODELS } from './tokens';
+import { DELIVERIES, READ_MODELS } from './tokens';
 
 /**
  * The API: commands through the application's command path into the event store, queries into
@@ -25,9 +26,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommandPathModule.forStore(runtime.eventStore, runtime.metrics)],
-      controllers: [CommandsController, QueriesController, HistoryController, OperationsController, WhoamiController],
+      controllers: [CommandsController, QueriesController, HistoryController, DeliveriesController, OperationsController, WhoamiController],
       providers: [
         { provide: READ_MODELS, useValue: runtime.readModels },
+        { provide: DELIVERIES, useValue: runtime.deliveries },
         { provide: CREDENTIALS, useValue: credentials },
         { provide: Metrics, useValue: runtime.metrics },
         { provide: HealthRegistry, useValue: runtime.health },

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, unsupportedNodeReason } from '@agreements/platform';
+import { ConfigError, loadConfig, unsupportedNodeReason } from '@agreements/platform';
+import { runAuditReplay } from './audit-replay';
 import { StoreMismatchError, withRuntime } from './cli-runtime';
 import { runImport } from './import-command';
 import { readScenario, ScenarioFormatError } from './import-scenario';
@@ -8,6 +9,7 @@ import { runRebuild } from './rebuild';
 import { RepublishUsageError, runRepublish } from './republish';
 
 const say = (line: string) => process.stdout.write(line + '\n');
+const note = (line: string) => process.stderr.write(line + '\n');
 
 const WRITES_DATA_DIR = `
 The CLI reads and writes the stores itself, not through a running server: the events and read
@@ -52,6 +54,28 @@ function program(setExitCode: (code: number) => void): Command {
     .action(async (options: { from: string; to?: string }) =>
       setExitCode(await withRuntime((runtime) => runRepublish(runtime, options.from, options.to, say))),
     );
+
+  cli
+    .command('audit-replay')
+    .description(
+      'Replay the whole log into fresh read models and compare every agreement and process, now and at each status change, with what the server at --url answers; prints each difference.',
+    )
+    .requiredOption('--url <url>', 'the running server to check, such as http://127.0.0.1:3000')
+    .option('--token <token>', 'an auditor token of that server (default: the AUDIT_TOKEN variable)')
+    .addHelpText(
+      'after',
+      `
+It reads the log of the store its configuration names (DATA_DIR or EVENTSTORE_CONNECTION_STRING,
+as the server's) and writes nothing there; the server must hold that same log.
+Exit codes: 0 no difference; 1 differences (each printed on stdout); 2 could not compare (usage,
+configuration, server unreachable or token refused, replay failed); 3 the server holds another log.
+Progress goes to stderr.`,
+    )
+    .action(async (options: { url: string; token?: string }, command: Command) => {
+      const token = options.token ?? process.env.AUDIT_TOKEN;
+      if (!token) command.error('audit-replay needs an auditor token: --token or AUDIT_TOKEN', { exitCode: 2, code: 'audit.token' });
+      setExitCode(await runAuditReplay(loadConfig(), { url: options.url, token: token! }, { say, note }));
+    });
   return cli;
 }
 

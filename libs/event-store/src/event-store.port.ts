@@ -130,6 +130,8 @@ export interface EventStore extends EventReader {
   append(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
   /** The command log entry for this id, if a command with it was stored. */
   findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  /** The stored event with this id, or undefined (auditors ask about one event by its id). */
+  findEvent(eventId: string): Promise<RecordedEvent | undefined>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** Faster bulk reads of the log, when this store can offer them (fast-log.port.ts); undefined otherwise. */
   readonly fastLog?: FastLog;

@@ -14,5 +14,7 @@ export { type RelayCheckpointStore, InMemoryRelayCheckpointStore } from './check
 export { SqliteRelayCheckpointStore } from './checkpoints/sqlite-relay-checkpoint-store';
 export { PostgresRelayCheckpointStore, type PostgresRelayCheckpointStoreOptions } from './checkpoints/postgres-relay-checkpoint-store';
 export { openRelayCheckpointStore, type OpenRelayCheckpointStoreOptions } from './checkpoints/open-relay-checkpoint-store';
+export type { DeliveredEvent, DeliveryAnswer, DeliveryReader, EventDelivery } from './checkpoints/event-delivery';
+export { openDeliveryReader } from './checkpoints/open-delivery-reader';
 export { relayHealth, registerRelayMetrics, type RelayHealth, type RelayStatusSource } from './operations/relay-observability';
 export { buildAsyncApiDocument } from './asyncapi/document';

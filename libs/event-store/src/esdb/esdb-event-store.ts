@@ -36,7 +36,8 @@ import { readBack } from './esdb-read-back';
 import { readAllFiltered } from './esdb-filtered-read';
 import { isSystemEvent, toEventData, toRecordedEvent } from './esdb-mapping';
 import { comparePositions, decodePosition, formatPosition, type EsdbPosition } from './esdb-position';
-import { readStreamEvents, tryAppend } from './esdb-streams';
+import { EventIdTypes, eventIdStream } from './esdb-event-ids';
+import { lastEventOf, readStreamEvents, tryAppend } from './esdb-streams';
 import { DEFAULT_RESUBSCRIBE, EsdbSubscription, type ResubscribeOptions } from './esdb-subscription';
 
 export interface EsdbEventStoreOptions {
@@ -96,6 +97,19 @@ export class EsdbEventStore implements EventStore {
   findCommand(commandId: string): Promise<CommandRecord | undefined> {
     this.assertOpen();
     return this.commandLog.find(commandId);
+  }
+
+  /**
+   * Through the event id registry: `eventid-<id>` names the stream that reserved the id; a
+   * reservation whose write never happened (a crash, see esdb-command-log.ts) has no event there.
+   */
+  async findEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    this.assertOpen();
+    const reservation = await lastEventOf(this.client, eventIdStream(eventId));
+    if (reservation?.type !== EventIdTypes.eventIdReserved) return undefined;
+    const { streamId } = reservation.data as { streamId: string };
+    const events = await this.readStream(streamId);
+    return events.find((event) => event.eventId.toLowerCase() === eventId.toLowerCase());
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

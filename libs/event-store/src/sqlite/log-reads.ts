@@ -27,6 +27,11 @@ export class LogReads {
     return row ? toCommandRecord(row) : undefined;
   }
 
+  findEvent(eventId: string): RecordedEvent | undefined {
+    const row = this.stmt.findEvent.get(eventId);
+    return row ? toRecordedEvent(row) : undefined;
+  }
+
   readStream(streamId: string, options: ReadStreamOptions = {}): RecordedEvent[] {
     const limit = toLimit(options.maxCount);
     if (limit === 0) return [];
@@ -78,6 +83,8 @@ function prepareReads(db: Database.Database) {
     findCommand: db.prepare<[string], CommandRow>(
       'SELECT command_id, request_hash, result FROM commands WHERE command_id = ?',
     ),
+    // events.event_id is UNIQUE, so this is an index lookup.
+    findEvent: db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
     readStreamForwards: db.prepare<[string, number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
     ),

@@ -90,6 +90,11 @@ export class SqliteEventStore implements EventStore {
     return this.reads.findCommand(commandId);
   }
 
+  async findEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    this.assertOpen();
+    return this.reads.findEvent(eventId);
+  }
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     return this.reads.readStream(streamId, options);

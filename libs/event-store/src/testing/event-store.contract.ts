@@ -229,6 +229,17 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(stored.metadata).toEqual(appended.metadata);
       });
 
+      it('finds a stored event by its id, and nothing for an id it does not hold', async () => {
+        const appended = events(3);
+        await store.append(stream('lookup'), appended, { expectedRevision: 'no_stream' });
+
+        const found = await store.findEvent(appended[1].eventId);
+
+        expect(found).toMatchObject({ eventId: appended[1].eventId, streamId: stream('lookup'), revision: 1, type: appended[1].type });
+        expect(found!.data).toEqual(appended[1].data);
+        expect(await store.findEvent(randomUUID())).toBeUndefined();
+      });
+
       it('sets recordedAt to the commit time, in UTC', async () => {
         const before = Date.now();
         await store.append(stream('counter'), events(2), { expectedRevision: 'no_stream' });

@@ -3,7 +3,9 @@ import { CompressionTypes, type ICustomPartitioner, type Kafka, Partitioners, ty
 import { AgreementStatusFolder } from '../contracts/agreement-status-folder';
 import { StatusThread } from '../contracts/status-thread';
 import { eventMessage, type OutgoingMessage } from '../contracts/cloud-events';
+import type { EventDelivery } from '../checkpoints/event-delivery';
 import type { TopicNames } from './config';
+import { locateMessages, type MessageLocation, PartitionChoices } from './delivery-offsets';
 import type { RelayLogger } from './kafka-client';
 import { ensureTopics } from './topics';
 
@@ -29,6 +31,8 @@ export interface EventPublisherOptions {
 export interface PublishedBatch {
   events: number;
   statuses: number;
+  /** Where each event landed once acknowledged, in the order of the events (empty for an empty batch). */
+  deliveries: EventDelivery[];
 }
 
 const HEADER_OVERHEAD = 24;
@@ -77,6 +81,7 @@ export class EventPublisher {
   readonly statusFolder: AgreementStatusFolder;
   private readonly maxRequestBytes: number;
   private statusThread: StatusThread | undefined;
+  private readonly partitionChoices = new PartitionChoices();
 
   constructor(private readonly options: EventPublisherOptions) {
     this.statusFolder = new AgreementStatusFolder(options.eventStore, options.statusCacheSize);
@@ -107,7 +112,7 @@ export class EventPublisher {
     const producer = this.options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: memoizedDefaultPartitioner,
+      createPartitioner: this.partitionChoices.wrap(memoizedDefaultPartitioner),
       allowAutoTopicCreation: false,
       // kafkajs insists that an idempotent producer may retry; few retries, the relay retries the batch.
       retry: { initialRetryTime: 250, maxRetryTime: 2000, retries: 4 },
@@ -153,14 +158,20 @@ export class EventPublisher {
     withStatus = true,
     statuses?: Promise<OutgoingMessage[]>,
   ): Promise<PublishedBatch> {
-    if (events.length === 0) return { events: 0, statuses: 0 };
+    if (events.length === 0) return { events: 0, statuses: 0, deliveries: [] };
     const eventMessages = prepared ?? this.eventMessages(events);
     const statusMessages = withStatus ? await (statuses ?? this.statusMessages(events)) : [];
-    await this.send([
-      { topic: this.options.topics.events, messages: eventMessages },
-      { topic: this.options.topics.status, messages: statusMessages },
-    ]);
-    return { events: eventMessages.length, statuses: statusMessages.length };
+    const located: Array<MessageLocation & { publishedAt: string }> = [];
+    await this.send(
+      [
+        { topic: this.options.topics.events, messages: eventMessages },
+        { topic: this.options.topics.status, messages: statusMessages },
+      ],
+      located,
+    );
+    if (located.length !== events.length) throw new Error(`located ${located.length} of the ${events.length} event messages the broker acknowledged`);
+    const deliveries = events.map((event, i) => ({ eventId: event.eventId, position: event.position, ...located[i] }));
+    return { events: eventMessages.length, statuses: statusMessages.length, deliveries };
   }
 
   /** Status messages only (republish's final refresh). */
@@ -168,15 +179,30 @@ export class EventPublisher {
     if (messages.length > 0) await this.send([{ topic: this.options.topics.status, messages }]);
   }
 
-  private async send(topicMessages: Array<{ topic: string; messages: OutgoingMessage[] }>): Promise<void> {
+  /**
+   * `located`, when given, receives where each message of the first topic landed, in order, with
+   * the time its request was acknowledged.
+   */
+  private async send(
+    topicMessages: Array<{ topic: string; messages: OutgoingMessage[] }>,
+    located?: Array<MessageLocation & { publishedAt: string }>,
+  ): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('the Kafka producer is not connected');
+    const tracked = topicMessages[0]?.topic;
     // Usually one request; a batch larger than the broker would take is sent in slices, in order.
     let slice: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
     let bytes = 0;
     const flush = async () => {
       if (slice.length === 0) return;
-      await producer.sendBatch({ topicMessages: slice, acks: -1, compression: CompressionTypes.None });
+      const metadata = await producer.sendBatch({ topicMessages: slice, acks: -1, compression: CompressionTypes.None });
+      if (located) {
+        const publishedAt = new Date().toISOString();
+        for (const { topic, messages } of slice) {
+          if (topic !== tracked) continue;
+          for (const location of locateMessages(topic, messages, metadata, this.partitionChoices)) located.push({ ...location, publishedAt });
+        }
+      }
       slice = [];
       bytes = 0;
     };

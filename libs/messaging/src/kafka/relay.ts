@@ -1,6 +1,7 @@
 import type { Subscription } from '@agreements/event-store';
 import { BatchReader } from './batch-reader';
 import { BrokerProbe } from './broker-probe';
+import { crashAfterAckHook } from './crash-after-ack';
 import type { TopicNames } from './config';
 import type { EventPublisher } from './event-publisher';
 import { useFastRecordEncoding } from './fast-record-encoding';
@@ -19,8 +20,10 @@ export type { RelayStatus } from './relay-state';
 /**
  * Publishes every stored event to Kafka, in the store's global order, from its own checkpoint:
  * read a batch from the subscription, send it in one request, wait for the broker's
- * acknowledgement, then move the checkpoint. A crash between the acknowledgement and the
- * checkpoint publishes that batch again (at least once; consumers drop duplicates by ce_id).
+ * acknowledgement, then move the checkpoint and record where each event landed (topic,
+ * partition, offset), in one transaction. A crash between the acknowledgement and that
+ * transaction publishes that batch again (at least once; consumers drop duplicates by ce_id), and
+ * the record then holds the second send's deliveries: never an event behind the checkpoint without one.
  *
  * It only reads the store, so the API keeps accepting commands while Kafka is away. Every failure
  * (broker away, store or checkpoint database unreachable) is logged, counted and retried with
@@ -40,6 +43,8 @@ export class Relay {
   private readonly probe: BrokerProbe | undefined;
   /** Which kafkajs record encoder this process uses (see fast-record-encoding.ts). */
   private readonly recordEncoder: string;
+  /** Only under AGREEMENTS_TEST_KILL_AFTER_ACKS (tests): see crash-after-ack.ts. */
+  private readonly afterAck = crashAfterAckHook();
 
   private running = false;
   private stopping = false;
@@ -221,8 +226,10 @@ export class Relay {
         upcoming = batch.ended ? Promise.resolve(undefined) : readAhead();
         const published = await sending;
         this.state.markBrokerReachable();
+        this.afterAck?.();
         const last = batch.events[batch.events.length - 1].position;
-        await stage('checkpoint', () => checkpointStore.save(name, last));
+        // The checkpoint and where each event landed, in one transaction.
+        await stage('checkpoint', () => checkpointStore.save(name, last, published.deliveries));
         this.state.recordBatch(last, published);
       }
     } finally {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '@agreements/event-store';
+import { type DeliveryReader, openDeliveryReader } from '@agreements/messaging';
 import { Projector, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
 import type { AppConfig } from '../config/config';
 import { createLogger } from '../logging/logger';
@@ -25,6 +26,8 @@ export interface Runtime {
   eventStore: EventStore;
   readModels: ReadModelQueries;
   readModelStore: ReadModelStore;
+  /** Where the relay recorded each event's deliveries (wherever it runs: this process or apps/relay). */
+  deliveries: DeliveryReader;
   metrics: Metrics;
   health: HealthRegistry;
   background: BackgroundService[];
@@ -81,6 +84,12 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   }
   // Again once the projector and the relay opened theirs (checkpoints, -wal and -shm files).
   secureDataFiles(config.dataDir);
+  // Same place as the relay's checkpoint store (openRelay), whether or not the relay runs here.
+  const deliveries = openDeliveryReader({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.databaseUrl ? config.databaseSchema : undefined,
+  });
 
   let closed = false;
   return {
@@ -89,6 +98,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     eventStore,
     readModels: readModelStore.queries,
     readModelStore,
+    deliveries,
     metrics,
     health,
     background,
@@ -102,6 +112,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
           logger.error({ err, service: service.name }, 'stopping failed');
         }
       }
+      await deliveries.close().catch((err: unknown) => logger.error({ err }, 'closing the delivery reader failed'));
       await readModelStore.close();
       await eventStore.close();
     },
