@@ -50,10 +50,9 @@ describe('the operations listener on its own thread (OPS_PORT)', () => {
   const metrics = new Metrics();
 
   beforeAll(async () => {
-    ops = await serveOperationsOnThread(health, metrics, 0, '127.0.0.1', { snapshotMs: 100, stallMs: 700, staleMs: 5000 });
+    ops = await serveOperationsOnThread(health, metrics, 0, '127.0.0.1', { snapshotMs: 100, stallMs: 2500, staleMs: 5000 });
   });
   afterAll(() => ops.close());
-
 
   it('answers live, ready and metrics from what the main thread last handed over', async () => {
     expect(await get(ops.port, '/health/live')).toMatchObject({ status: 200, body: '{"status":"up"}' });
@@ -73,11 +72,12 @@ describe('the operations listener on its own thread (OPS_PORT)', () => {
   });
 
   it('answers while the main event loop is blocked, before it runs again, and says when it has stalled too long', async () => {
-    // Two probes from another process while this thread spins for 3 s: one at once, one after
-    // 1 s (beyond stallMs). Each prints the time it got its answer.
-    const prober = await startProber(ops.port, [{ path: '/health/live' }, { path: '/health/live', afterMs: 1000 }]);
+    // Two probes from another process while this thread spins for 6 s: one at once, one after
+    // 3.5 s (beyond stallMs, 2.5 s: generous, as a busy machine can hold up a healthy loop for
+    // most of a second). Each prints the time it got its answer.
+    const prober = await startProber(ops.port, [{ path: '/health/live' }, { path: '/health/live', afterMs: 3500 }]);
     prober.go();
-    const loopRanAgainAt = blockMainLoop(3000);
+    const loopRanAgainAt = blockMainLoop(6000);
     const [first, second] = (await prober.answers).map((line) => JSON.parse(line) as { status: number; body: string; at: number });
     expect(first).toMatchObject({ status: 200, body: '{"status":"up"}' });
     expect(second.status).toBe(503);
