@@ -63,13 +63,18 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { EsdbEventIds, EventIdTypes } from './esdb-event-ids';
-import { toEventData } from './esdb-mapping';
+import { commandResultIn } from '../handle-command';
+import { toEventData, toRecordedEvent } from './esdb-mapping';
 import { readBack, sameId } from './esdb-read-back';
 import { bookkeepingEvent, exactly, lastEventOf, readStreamEvents, tryAppend } from './esdb-streams';
 
 export const COMMAND_LOG_STREAM_PREFIX = 'commandlog-';
 
 export const BookkeepingTypes = {
+  /** A claim made by handleCommand before its decision (esdb-command-claims.ts). */
+  commandStarted: '$CommandStarted',
+  /** A started command taken over by a retry. */
+  commandResumed: '$CommandResumed',
   commandClaimed: '$CommandClaimed',
   commandCompleted: '$CommandCompleted',
   commandReleased: '$CommandReleased',
@@ -90,11 +95,18 @@ type Failure =
   | { kind: 'wrong_expected_revision'; expected: ExpectedRevision; actual: number }
   | { kind: 'duplicate_event_id'; eventId: string };
 
-type CommandState =
+export type CommandState =
   | { kind: 'none' }
   | { kind: 'released'; revision: number }
+  | { kind: 'started'; revision: number; started: StartedCommand }
   | { kind: 'claimed'; revision: number; claim: Claim }
   | { kind: 'completed'; revision: number; record: CommandRecord };
+
+/** What `$CommandStarted` and `$CommandResumed` carry: the request that holds the id, and its stream. */
+export interface StartedCommand {
+  requestHash: string;
+  streamId: string;
+}
 
 type Finished = { kind: 'completed'; record: CommandRecord } | { kind: 'released'; failure: Failure };
 
@@ -114,6 +126,8 @@ export class EsdbCommandLog {
         return undefined;
       case 'completed':
         return state.record;
+      case 'started':
+        return startedCommandRecord(this.client, commandId, state.started);
       case 'claimed': {
         const finished = await this.finish(state.revision, state.claim);
         return finished.kind === 'completed' ? finished.record : undefined;
@@ -130,6 +144,12 @@ export class EsdbCommandLog {
     for (;;) {
       const state = await this.state(command.commandId);
       if (state.kind === 'completed') throw new CommandAlreadyRecordedError(state.record);
+      if (state.kind === 'started') {
+        // Claimed by handleCommand; this append does not go through it (the two are not mixed in the product).
+        const record = await startedCommandRecord(this.client, command.commandId, state.started);
+        if (record) throw new CommandAlreadyRecordedError(record);
+        throw new Error(`command ${command.commandId} is being executed by handleCommand; retry it there`);
+      }
       if (state.kind === 'claimed') {
         // Someone else's claim of this id, pending: finish it on its behalf, then answer as for a retry.
         const finished = await this.finish(state.revision, state.claim);
@@ -182,12 +202,16 @@ export class EsdbCommandLog {
     }
   }
 
-  private async state(commandId: string): Promise<CommandState> {
+  /** Where the command log of this id stands: its last event. */
+  async state(commandId: string): Promise<CommandState> {
     const last = await lastEventOf(this.client, commandLogStream(commandId));
     if (!last) return { kind: 'none' };
     const revision = Number(last.revision);
     const data = last.data as Record<string, unknown>;
     switch (last.type) {
+      case BookkeepingTypes.commandStarted:
+      case BookkeepingTypes.commandResumed:
+        return { kind: 'started', revision, started: data as unknown as StartedCommand };
       case BookkeepingTypes.commandClaimed:
         return { kind: 'claimed', revision, claim: data as unknown as Claim };
       case BookkeepingTypes.commandCompleted:
@@ -272,6 +296,21 @@ export class EsdbCommandLog {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
   }
+}
+
+/**
+ * A started command is recorded once its events are in its stream (their ids are derived from
+ * the command id): its record is then what its append answered. A scan of the whole stream, on
+ * the rare paths only (a retry, findCommand).
+ */
+export async function startedCommandRecord(
+  client: EventStoreDBClient,
+  commandId: string,
+  started: StartedCommand,
+): Promise<CommandRecord | undefined> {
+  const events = (await readStreamEvents(client, started.streamId)).map(toRecordedEvent);
+  const result = commandResultIn(events, commandId);
+  return result && { commandId, requestHash: started.requestHash, result };
 }
 
 export function commandLogStream(commandId: string): string {

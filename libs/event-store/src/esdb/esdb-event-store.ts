@@ -31,6 +31,7 @@ import {
   Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { EsdbCommandClaims } from './esdb-command-claims';
 import { EsdbCommandLog } from './esdb-command-log';
 import { readBack } from './esdb-read-back';
 import { readAllFiltered } from './esdb-filtered-read';
@@ -51,6 +52,8 @@ const NON_SYSTEM_TYPES = '^[^$]';
 
 export class EsdbEventStore implements EventStore {
   private readonly commandLog: EsdbCommandLog;
+  /** Used by handleCommand: a command in two round trips (esdb-command-claims.ts). */
+  readonly commandClaims: EsdbCommandClaims;
   private readonly subscriptions = new Set<EsdbSubscription>();
   private readonly resubscribe: ResubscribeOptions;
   private readonly pageSize: number;
@@ -67,6 +70,7 @@ export class EsdbEventStore implements EventStore {
     private readonly ownsClient = false,
   ) {
     this.commandLog = new EsdbCommandLog(client);
+    this.commandClaims = new EsdbCommandClaims(client, this.commandLog);
     this.resubscribe = { ...DEFAULT_RESUBSCRIBE, ...options.resubscribe };
     this.pageSize = options.readPageSize ?? 500;
   }

@@ -12,10 +12,13 @@ import {
   jsonEvent,
   type AppendExpectedRevision,
   type EventData,
+  type Position as ClientPosition,
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
 
-export type AppendOutcome = { ok: true; lastRevision: number } | { ok: false; actual: number };
+export type AppendOutcome =
+  | { ok: true; lastRevision: number; lastPosition: ClientPosition | undefined }
+  | { ok: false; actual: number };
 
 /** An append whose wrong expected version is an outcome, not an exception (actual -1: no stream). */
 export async function tryAppend(
@@ -26,7 +29,7 @@ export async function tryAppend(
 ): Promise<AppendOutcome> {
   try {
     const result = await client.appendToStream(streamId, events, { expectedRevision: expected });
-    return { ok: true, lastRevision: Number(result.nextExpectedRevision) };
+    return { ok: true, lastRevision: Number(result.nextExpectedRevision), lastPosition: result.position };
   } catch (error) {
     if (error instanceof WrongExpectedVersionError) {
       return { ok: false, actual: error.actualVersion === NO_STREAM ? -1 : Number(error.actualVersion) };
