@@ -6,18 +6,41 @@
  * command and its log entry, and it has no unique index on event ids (its own idempotency only
  * recognises the same ids re-sent at the same expected revision, or, with `any`, while they are in
  * a bounded cache). Both guarantees of the port are therefore built from single-stream writes with
- * an expected revision, which are atomic compare-and-set operations:
+ * an expected revision, which are atomic compare-and-set operations. There are two protocols, on
+ * the same `commandlog-<commandId>` streams of `$`-typed events (the `^[^$]` filter keeps them out
+ * of readAll and subscriptions).
  *
+ * A. Commands through handleCommand (esdb-command-claims.ts): two round trips. A round trip is a
+ *    sequential request/response wait; calls sent together and awaited together count once.
+ *    (none | $CommandReleased) --claim--> $CommandStarted [--retry takes over--> $CommandResumed ...]
+ *    RT1, in parallel: the claim, `$CommandStarted` {requestHash, streamId} expecting the log's
+ *    state (no stream, in the common case), and the read of the stream. RT2: the append of the
+ *    decided events at the exact revision decided on. Their ids are derived from the command id
+ *    (eventIdFor), which only this claim holds, so they skip the event-id registry; one event's
+ *    position comes with the append's answer (more events: a read-back, a third round trip).
+ *    - Recorded = its derived events are in its stream: no completion is written. Finding a
+ *      record (findCommand, or a claim that fails because the log exists) reads the log and scans
+ *      the stream; those are the rare paths (retries, lookups), at about three round trips.
+ *    - A started claim without its events is pending: its request is at work, or crashed. The
+ *      same body (a retry) takes it over by appending `$CommandResumed` at the log's revision and
+ *      executes it; another body is refused (CommandIdReusedError), since the first may still land.
+ *    - Every executor of one claim appends only at an exact revision R after seeing that no event
+ *      of the command is at R or before (a retry reads the whole stream). Two executors at the same
+ *      R send the same ids, and EventStoreDB answers the second with the first's result (its exact-
+ *      revision idempotency is checked against the stream, so it is durable); an executor whose
+ *      append fails reads on and finds the other's events. So a command's events land once.
+ *    - Release: a refused command (domain error, client expectation, no events) appends
+ *      `$CommandReleased` expecting its own claim's revision, so it frees the id only when no retry
+ *      took it over (then no one else can be executing it); a takeover never releases.
+ *
+ * B. Plain store.append with a command (the port's own path, as the contract suite drives it):
+ *   (none | $CommandReleased) --claim--> $CommandClaimed --> $CommandCompleted | $CommandReleased
  * Event ids. Before events are appended, each id is reserved by writing `$EventIdReserved`
  * {token, streamId} to `eventid-<id>` expecting no stream (or expecting the revision of a
  * `$EventIdReleased`). Only one writer can win; the others read the reservation: same token
  * (the same command, retried or helped) → theirs, another token → DuplicateEventIdError. A write
  * that fails for sure (wrong expected revision, another id duplicated) releases its reservations;
  * a write whose outcome is unknown (connection lost) keeps them, on the safe side.
- *
- * Commands. `commandlog-<commandId>` is a small state machine of `$`-typed events (so the
- * `^[^$]` filter keeps them out of readAll and subscriptions):
- *   (none | $CommandReleased) --claim--> $CommandClaimed --> $CommandCompleted | $CommandReleased
  * 1. Claim: append `$CommandClaimed` {requestHash, streamId, expectedRevision, observedRevision,
  *    events} expecting the log's current state. Of two racing appends with one command id, one
  *    claim wins; the other finds the claim. (An expectation that the stream already refutes is
@@ -27,8 +50,7 @@
  *    an exact revision: the client's, or for `any`/`stream_exists` the last revision after the
  *    observed one, once a scan from there shows the events are not already in the stream (and
  *    again after each conflict). Every executor of one claim thus writes the same ids at the same
- *    revision, and EventStoreDB's exact-revision idempotency (checked against the stream itself,
- *    so durable — unlike `any`, which only consults a bounded cache) lets them in once: a second
+ *    revision, and EventStoreDB's exact-revision idempotency lets them in once: a second
  *    executor is answered with the first one's result. No executor ever appends with `any`.
  * 3. Finish: append `$CommandCompleted` {requestHash, result} (the command log entry) or, when
  *    the append failed for good (the stream moved past the expected revision; a duplicate id),
@@ -37,18 +59,22 @@
  *    what it wrote.
  *
  * So the same command id racing twice never appends twice, and a crash at any step is repaired
- * by the next findCommand/append of that id. What stays open:
- * (1) Between the events and `$CommandCompleted` the command is pending: subscribers may already
- *     see its events, and findCommand answers only after finishing the claim itself (a write). A
- *     crash there leaves the claim pending until that id is asked for again; the retry then gets
- *     the first result (from the claim, which carries the events), although no client saw it.
- * (2) A claim can be executed after its writer gave up (a timeout on the client side): with
- *     `any`, its events land after whatever was appended meanwhile — the command did take effect.
- * (3) The claim holds a copy of the events: the log costs about as much storage as the events.
+ * by the next use of that id. What stays open:
+ * (1) A pending command (A: started; B: claimed, not completed) is not recorded yet: subscribers
+ *     may already see its events (B), and a crash leaves it pending until that id is used again.
+ *     In A, a crash between claim and append binds the id to that body until a retry runs it.
+ * (2) A claim can be executed after its writer gave up (a timeout on the client side): the
+ *     command did take effect (A: decided on the stream as the retry reads it; B with `any`: its
+ *     events land after whatever was appended meanwhile).
+ * (3) B's claim holds a copy of the events: its log costs about as much storage as the events.
  * (4) A plain append (no command) that crashes after reserving its ids keeps them reserved:
  *     reusing them is refused as a duplicate although the events were never stored (safe side).
- * (5) Writers that bypass this store (or delete bookkeeping streams) are outside both guarantees.
- * (6) Cost: a command takes about seven round trips (log read, stream read, claim, one
+ * (5) A's derived ids are not in the registry: a plain append (or a B command) that reuses the id
+ *     of an event that handleCommand stored is not refused. Only code that copies stored events
+ *     back in could do so; the product appends only through handleCommand.
+ * (6) Writers that bypass this store (or delete bookkeeping streams) are outside both guarantees.
+ * (7) Cost: A, two round trips for a one-event command (three calls), three for more events;
+ *     a retry of a stored command about three. B, about seven (log read, stream read, claim, one
  *     reservation per event in parallel, append, read-back, completion); a plain append three.
  */
 import { randomUUID } from 'node:crypto';
