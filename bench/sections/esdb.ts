@@ -101,6 +101,24 @@ async function commandRate(store: EventStore, commands: number): Promise<number>
   return (perWriter * WRITERS) / ((now() - started) / 1000);
 }
 
+/**
+ * The same store through the port's methods only: handleCommand then takes findCommand + append,
+ * the path it takes on a store without command claims (on EventStoreDB, the protocol before them).
+ */
+function portOnly(store: EventStore): EventStore {
+  return {
+    append: (streamId, events, options) => store.append(streamId, events, options),
+    findCommand: (commandId) => store.findCommand(commandId),
+    readStream: (streamId, options) => store.readStream(streamId, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    comparePositions: (a, b) => store.comparePositions(a, b),
+    parsePosition: (text) => store.parsePosition(text),
+    close: () => store.close(),
+  };
+}
+
 /** Pages through the whole log forwards, as rebuildReadModels does; returns events/s. */
 async function readAllRate(store: EventStore): Promise<{ events: number; rate: number }> {
   const started = now();
@@ -138,6 +156,7 @@ async function subscribeRate(store: EventStore, total: number): Promise<number> 
 interface StoreFigures {
   appendRate: number;
   commandRate: number;
+  portOnlyCommandRate: number;
   bulkRate: number;
   readAll: { events: number; rate: number };
   subscribe: number;
@@ -147,6 +166,8 @@ async function measure(scope: Scope, store: EventStore, sizes: EsdbSizes): Promi
   const appends = await concurrentAppends(scope, sizes.commands, store);
   progress(`${WRITERS} writers: ${formatNumber(sizes.commands)} commands through handleCommand`);
   const commands = await commandRate(store, sizes.commands);
+  progress(`${WRITERS} writers: ${formatNumber(sizes.commands)} commands through handleCommand, port methods only`);
+  const portOnlyCommands = await commandRate(portOnly(store), sizes.commands);
   progress(`plain appends of ${BULK_APPEND_SIZE} events: ${formatNumber(sizes.bulkEvents)} events`);
   const bulkStarted = now();
   await bulkFill(store, sizes.bulkEvents);
@@ -155,7 +176,7 @@ async function measure(scope: Scope, store: EventStore, sizes: EsdbSizes): Promi
   const readAll = await readAllRate(store);
   progress('catch-up: subscribeToAll from the start');
   const subscribe = await subscribeRate(store, readAll.events);
-  return { appendRate: appends.rate, commandRate: commands, bulkRate, readAll, subscribe };
+  return { appendRate: appends.rate, commandRate: commands, portOnlyCommandRate: portOnlyCommands, bulkRate, readAll, subscribe };
 }
 
 export async function runEsdbSection(scope: Scope, report: Report, sizes: EsdbSizes): Promise<void> {
@@ -184,6 +205,12 @@ export async function runEsdbSection(scope: Scope, report: Report, sizes: EsdbSi
       unit: 'commands/s',
       pick: (f) => f.commandRate,
       detail: `${formatNumber(sizes.commands)} commands of 1 event over ${formatNumber(WRITERS * 20)} streams: command log check, stream read, decision, append`,
+    },
+    {
+      label: `commands through handleCommand on the port's methods only, ${WRITERS} writers`,
+      unit: 'commands/s',
+      pick: (f) => f.portOnlyCommandRate,
+      detail: `as above, without the store's command claims: findCommand, stream read, decision, append with the command (EventStoreDB: about seven round trips instead of two)`,
     },
     {
       label: `plain append of ${BULK_APPEND_SIZE} events, 10 writers`,
