@@ -179,7 +179,8 @@ function commandClaimsOf(store: EventStore): CommandClaims | undefined {
 /**
  * Read, load, decide, append: the one path every command takes.
  *
- * Idempotent per commandId (the command log is written in the same atomic append as the events),
+ * Idempotent per commandId (the command log is written in the same atomic append as the events;
+ * on a store with command claims, the id is claimed before the decision: handleClaimedCommand),
  * and optimistic: without a client expectedRevision, the append still expects exactly the
  * revision that was decided on, and on a conflict the command is decided again on the new state.
  * A decision is thus never made on stale state, and concurrent writers of one stream all land,

@@ -96,8 +96,10 @@ export class EsdbCommandClaims implements CommandClaims {
       throw new WrongExpectedRevisionError(streamId, revision < 0 ? 'no_stream' : revision, appended.actual);
     }
     const position = positionFromClient(appended.lastPosition);
-    // The answer carries the last event's position: enough for one event; more need a read (a third round trip).
-    if (events.length > 1 || !position) {
+    // The answer carries the position of the write: for one event outside an explicit transaction
+    // that is the event's own (commit = prepare). More events, or a position that is not plainly
+    // the event's, are read back (a third round trip).
+    if (events.length > 1 || !position || position.commit !== position.prepare) {
       return readBack(this.client, streamId, events, appended.lastRevision - events.length + 1);
     }
     const [event] = events;

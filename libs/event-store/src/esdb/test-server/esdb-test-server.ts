@@ -48,6 +48,10 @@
  * - `stop()` ends every open call with UNAVAILABLE and closes the port; `start()` on the same
  *   instance binds the same port again with the same state, so clients see a node restart.
  *
+ * For tests, not from the server: `calls` logs every call with when it arrived and was answered
+ * (call-log.ts), and `latencyMs` answers every call that much later, standing in for a network,
+ * so that the round trips of an operation can be counted (calls in flight together count once).
+ *
  * Not reproduced: BatchAppend, Delete, Tombstone, stream metadata semantics ($maxCount, $tb, ACLs),
  * authentication (credentials are ignored), TLS, links and `resolve_links`, explicit
  * transactions (commit != prepare), persistent subscriptions, projections, gossip/cluster
