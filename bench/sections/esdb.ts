@@ -210,7 +210,7 @@ export async function runEsdbSection(scope: Scope, report: Report, sizes: EsdbSi
       label: `commands through handleCommand on the port's methods only, ${WRITERS} writers`,
       unit: 'commands/s',
       pick: (f) => f.portOnlyCommandRate,
-      detail: `as above, without the store's command claims: findCommand, stream read, decision, append with the command (EventStoreDB: about seven round trips instead of two)`,
+      detail: `as above, without the store's command claims: findCommand, stream read, decision, append with the command (EventStoreDB: nine sequential calls instead of three calls in two round trips)`,
     },
     {
       label: `plain append of ${BULK_APPEND_SIZE} events, 10 writers`,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, NO_STREAM, jsonEvent } from '@eventstore/db-client';
-import { WrongExpectedRevisionError } from '../event-store.port';
+import { type EventStore, WrongExpectedRevisionError } from '../event-store.port';
 import {
   CommandContext,
   CommandDecider,
@@ -112,6 +112,28 @@ describe('handleCommand on EventStoreDB', () => {
       expect(next.value.result.revision).toBe(1);
       expect([created.roundTrips, next.roundTrips]).toEqual([2, 2]);
       expect([created.calls.length, next.calls.length]).toEqual([3, 3]);
+    });
+
+    it('for comparison, through the port methods only (findCommand, then append with the command): nine', async () => {
+      const portOnly: EventStore = {
+        append: (streamId, events, options) => store.append(streamId, events, options),
+        findCommand: (commandId) => store.findCommand(commandId),
+        readStream: (streamId, options) => store.readStream(streamId, options),
+        readAll: (options) => store.readAll(options),
+        subscribeToAll: (options) => store.subscribeToAll(options),
+        headPosition: () => store.headPosition(),
+        comparePositions: (a, b) => store.comparePositions(a, b),
+        parsePosition: (text) => store.parsePosition(text),
+        close: () => store.close(),
+      };
+      await increment(context(), { streamId: 'warm-up' });
+
+      const next = await counted(() =>
+        handleCommand(portOnly, { streamId: 'warm-up', decider: counter, command: { type: 'Increment', by: 1 }, context: context() }),
+      );
+
+      expect(next.value.result.revision).toBe(1);
+      expect([next.calls.length, next.roundTrips]).toEqual([9, 9]);
     });
 
     it('a command of three events: a third round trip reads their positions back', async () => {
