@@ -3,7 +3,7 @@
  * handleCommand store a command in two round trips. The protocol is in esdb-command-log.ts.
  */
 import { NO_STREAM, type AppendExpectedRevision, type EventStoreDBClient } from '@eventstore/db-client';
-import { AppendResult, EventToAppend, WrongExpectedRevisionError } from '../event-store.port';
+import { AppendResult, DuplicateEventIdError, EventToAppend, WrongExpectedRevisionError } from '../event-store.port';
 import {
   ClaimOutcome,
   CommandClaim,
@@ -22,6 +22,17 @@ import { toEventData } from './esdb-mapping';
 import { formatPosition, positionFromClient } from './esdb-position';
 import { readBack } from './esdb-read-back';
 import { bookkeepingEvent, exactly, tryAppend } from './esdb-streams';
+
+/** Events per command that refuseStoredDerivedIds recognises as derived (commands decide a few). */
+const MAX_DERIVED_INDEX = 64;
+
+/** k when the id is eventIdFor(commandId, k); only name-based (version 5) ids are tried. */
+function derivedIndex(eventId: string, commandId: string | undefined): number | undefined {
+  const id = eventId.toLowerCase();
+  if (!commandId || id[14] !== '5') return undefined;
+  for (let index = 0; index < MAX_DERIVED_INDEX; index += 1) if (eventIdFor(commandId, index) === id) return index;
+  return undefined;
+}
 
 /** Rounds of "the log moved while I looked" before giving up; each one means another writer got in. */
 const MAX_CLAIM_ROUNDS = 20;
@@ -105,6 +116,24 @@ export class EsdbCommandClaims implements CommandClaims {
     const [event] = events;
     const result = { revision: appended.lastRevision, position: formatPosition(position) };
     return { streamId, ...result, events: [{ eventId: event.eventId, type: event.type, ...result }] };
+  }
+
+  /**
+   * handleCommand's events skip the event-id registry, so an append that does not go through it
+   * (a plain one, or store.append with a command) is checked here for copies of them: an event
+   * whose id is derived from the command id in its own metadata (as a stored event copied back in
+   * has) is refused when that command stored it. One extra read, for such ids only. A copy under
+   * another command id in its metadata, or one racing the command's own append, is not caught.
+   */
+  async refuseStoredDerivedIds(events: EventToAppend[]): Promise<void> {
+    for (const event of events) {
+      const index = derivedIndex(event.eventId, event.metadata.commandId);
+      if (index === undefined) continue;
+      const state = await this.log.state(event.metadata.commandId);
+      if (state.kind !== 'started') continue;
+      const record = await startedCommandRecord(this.client, event.metadata.commandId, state.started);
+      if (record && record.result.events.length > index) throw new DuplicateEventIdError(event.eventId);
+    }
   }
 
   async release(claim: CommandClaim): Promise<void> {

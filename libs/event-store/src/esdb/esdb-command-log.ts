@@ -69,9 +69,12 @@
  * (3) B's claim holds a copy of the events: its log costs about as much storage as the events.
  * (4) A plain append (no command) that crashes after reserving its ids keeps them reserved:
  *     reusing them is refused as a duplicate although the events were never stored (safe side).
- * (5) A's derived ids are not in the registry: a plain append (or a B command) that reuses the id
- *     of an event that handleCommand stored is not refused. Only code that copies stored events
- *     back in could do so; the product appends only through handleCommand.
+ * (5) A's derived ids are not in the registry. A plain append (or a B command) of an event whose
+ *     id is derived from the command id in its own metadata, as a stored event copied back in
+ *     has, is checked against that command's stream instead (one read, for such ids only) and
+ *     refused when it is there; a copy under another command id, one racing the command's own
+ *     append, or a derived id planted before its command ran, is not caught. The product appends
+ *     only through handleCommand.
  * (6) Writers that bypass this store (or delete bookkeeping streams) are outside both guarantees.
  * (7) Cost: A, two round trips for a one-event command (three calls), three for more events;
  *     a retry of a stored command about three. B, about seven (log read, stream read, claim, one

@@ -89,6 +89,10 @@ export class EsdbEventStore implements EventStore {
       throw new Error(`invalid expected revision ${expected}`);
     }
 
+    // Events of the very command being appended are covered by its command log (it refuses an id handleCommand used).
+    await this.commandClaims.refuseStoredDerivedIds(
+      events.filter((event) => event.metadata.commandId !== options.command?.commandId),
+    );
     if (options.command) return this.commandLog.append(streamId, events, expected, options.command);
     return this.commandLog.appendPlain(streamId, events, async () => {
       const appended = await tryAppend(this.client, streamId, events.map(toEventData), toClientExpectation(expected));

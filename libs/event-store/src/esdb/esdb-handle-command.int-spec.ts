@@ -341,6 +341,28 @@ describe('handleCommand on EventStoreDB', () => {
       expect((await store.findCommand(ctx.commandId))?.result).toEqual(byRetry);
     });
 
+    it('refuses a plain append, or one with another command, of a copy of an event handleCommand stored', async () => {
+      const ctx = context();
+      await increment(ctx);
+      const [stored] = await store.readStream('counter-1');
+      const copy = { eventId: stored.eventId, type: stored.type, data: stored.data, metadata: stored.metadata };
+
+      await expect(store.append('counter-2', [copy], { expectedRevision: 'any' })).rejects.toMatchObject({
+        name: 'DuplicateEventIdError',
+        eventId: stored.eventId,
+      });
+      await expect(
+        store.append('counter-1', [copy], { expectedRevision: 0, command: { commandId: randomUUID(), requestHash: 'h' } }),
+      ).rejects.toMatchObject({ name: 'DuplicateEventIdError' });
+      await expect(
+        store.append('counter-1', [copy], { expectedRevision: 0, command: { commandId: ctx.commandId, requestHash: 'h' } }),
+      ).rejects.toMatchObject({ name: 'CommandAlreadyRecordedError' });
+      // The id of a second event of that command was never stored: it is free.
+      const second = { ...copy, eventId: eventIdFor(ctx.commandId, 1) };
+      expect((await store.append('counter-2', [second], { expectedRevision: 'no_stream' })).revision).toBe(0);
+      expect([await totals(), await totals('counter-2')]).toEqual([[1], [1]]);
+    });
+
     it('refuses to append, under a claim, events whose ids are not derived from the command id', async () => {
       const ctx = context();
       const claimed = await store.commandClaims.claim({ commandId: ctx.commandId, requestHash: 'h', streamId: 'counter-1' });
