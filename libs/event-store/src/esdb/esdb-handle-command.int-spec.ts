@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, NO_STREAM, jsonEvent } from '@eventstore/db-client';
-import { type EventStore, WrongExpectedRevisionError } from '../event-store.port';
+import { type EventStore, isEventStoreUnavailable, WrongExpectedRevisionError } from '../event-store.port';
 import {
   CommandContext,
   CommandDecider,
@@ -361,6 +361,17 @@ describe('handleCommand on EventStoreDB', () => {
       const second = { ...copy, eventId: eventIdFor(ctx.commandId, 1) };
       expect((await store.append('counter-2', [second], { expectedRevision: 'no_stream' })).revision).toBe(0);
       expect([await totals(), await totals('counter-2')]).toEqual([[1], [1]]);
+    });
+
+    it('says "unavailable" when the node is down, whichever of the claim and the read fails first', async () => {
+      await increment(context());
+      await server.stop();
+
+      for (let i = 0; i < 5; i += 1) {
+        const error = await increment(context()).catch((e: unknown) => e);
+        expect(isEventStoreUnavailable(error)).toBe(true);
+      }
+      await server.start();
     });
 
     it('refuses to append, under a claim, events whose ids are not derived from the command id', async () => {

@@ -15,6 +15,10 @@ import {
   type Position as ClientPosition,
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
+import { EventStoreUnavailableError, isEventStoreUnavailable } from '../event-store.port';
+
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
 
 export type AppendOutcome =
   | { ok: true; lastRevision: number; lastPosition: ClientPosition | undefined }
@@ -33,6 +37,12 @@ export async function tryAppend(
   } catch (error) {
     if (error instanceof WrongExpectedVersionError) {
       return { ok: false, actual: error.actualVersion === NO_STREAM ? -1 : Number(error.actualVersion) };
+    }
+    // The client passes an append's gRPC UNAVAILABLE / DEADLINE_EXCEEDED through unconverted (reads
+    // get its UnavailableError): say "unreachable" the same way, so callers answer 503, not 500.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!isEventStoreUnavailable(error) && (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED)) {
+      throw new EventStoreUnavailableError(`append to ${streamId}: ${(error as Error).message}`, error);
     }
     throw error;
   }
