@@ -152,6 +152,11 @@ describe('a crash of the API on EventStoreDB while 30 clients post', () => {
         const state = seen.has(body.commandId) ? 'stored' : log.length > 0 ? `claimed (${log.join(', ')})` : 'not claimed';
         states[state] = (states[state] ?? 0) + 1;
       }
+      // The API took the two-round-trip path (a claim, no completion write), not the port's protocol.
+      const [firstAcknowledged] = acknowledged.keys();
+      const acknowledgedLog: string[] = [];
+      for await (const r of raw.readStream(`commandlog-${firstAcknowledged}`)) if (r.event) acknowledgedLog.push(r.event.type);
+      expect(acknowledgedLog).toEqual(['$CommandStarted']);
       await raw.dispose();
       console.log(`acknowledged ${acknowledged.size}; cut off by the kill: ${JSON.stringify(states)}`);
 
