@@ -2,7 +2,14 @@
 // process) beside the embedded store, on the same work, so the cost of the adapter shows.
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { EsdbEventStore, type EventStore, type EventToAppend, SqliteEventStore } from '@agreements/event-store';
+import {
+  type CommandDecider,
+  EsdbEventStore,
+  type EventStore,
+  type EventToAppend,
+  handleCommand,
+  SqliteEventStore,
+} from '@agreements/event-store';
 import { OCCURRED_AT } from '../lib/http-commands';
 import { startEsdbTestServer } from '../lib/processes';
 import type { Report } from '../lib/report';
@@ -10,7 +17,7 @@ import { formatNumber, now, progress, type Scope } from '../lib/util';
 import { concurrentAppends, STREAMS, WRITERS } from './store';
 
 export interface EsdbSizes {
-  /** Command appends (1 event + command log) by 50 writers. */
+  /** Command appends (1 event + command log) by 50 writers, and as many commands through handleCommand. */
   commands: number;
   /** Events added afterwards by plain appends of 20 events, so catch-up reads a longer log. */
   bulkEvents: number;
@@ -53,6 +60,65 @@ async function bulkFill(store: EventStore, events: number): Promise<void> {
   );
 }
 
+/** A counter: each command adds one event carrying the new total, decided on the stream's state. */
+const counter: CommandDecider<{ by: number }, { total: number }> = {
+  load: (recorded, loaded = { total: 0 }) =>
+    recorded.reduce((state, event) => ({ total: (event.data.total as number | undefined) ?? state.total }), loaded),
+  decide: (command, state) => [{ type: 'CounterIncremented', data: { total: state.total + command.by } }],
+};
+
+/**
+ * Commands through handleCommand (what the API does: log check, read, decide, append with the
+ * command log), by 50 writers over 1,000 streams of their own (a writer's commands on a stream
+ * follow each other); returns commands/s.
+ */
+async function commandRate(store: EventStore, commands: number): Promise<number> {
+  const perWriter = Math.ceil(commands / WRITERS);
+  const run = randomUUID().slice(0, 8);
+  const started = now();
+  await Promise.all(
+    Array.from({ length: WRITERS }, async (_, writer) => {
+      for (let k = 0; k < perWriter; k += 1) {
+        const commandId = randomUUID();
+        await handleCommand(store, {
+          streamId: `counter-${run}-${writer}-${k % 20}`,
+          decider: counter,
+          command: { by: 1 },
+          context: {
+            commandId,
+            requestHash: commandId,
+            actor: 'bench',
+            correlationId: commandId,
+            causationId: commandId,
+            occurredAt: OCCURRED_AT,
+            sources: [],
+            schemaVersionOf: () => 1,
+          },
+        });
+      }
+    }),
+  );
+  return (perWriter * WRITERS) / ((now() - started) / 1000);
+}
+
+/**
+ * The same store through the port's methods only: handleCommand then takes findCommand + append,
+ * the path it takes on a store without command claims (on EventStoreDB, the protocol before them).
+ */
+function portOnly(store: EventStore): EventStore {
+  return {
+    append: (streamId, events, options) => store.append(streamId, events, options),
+    findCommand: (commandId) => store.findCommand(commandId),
+    readStream: (streamId, options) => store.readStream(streamId, options),
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    comparePositions: (a, b) => store.comparePositions(a, b),
+    parsePosition: (text) => store.parsePosition(text),
+    close: () => store.close(),
+  };
+}
+
 /** Pages through the whole log forwards, as rebuildReadModels does; returns events/s. */
 async function readAllRate(store: EventStore): Promise<{ events: number; rate: number }> {
   const started = now();
@@ -89,6 +155,8 @@ async function subscribeRate(store: EventStore, total: number): Promise<number> 
 
 interface StoreFigures {
   appendRate: number;
+  commandRate: number;
+  portOnlyCommandRate: number;
   bulkRate: number;
   readAll: { events: number; rate: number };
   subscribe: number;
@@ -96,6 +164,10 @@ interface StoreFigures {
 
 async function measure(scope: Scope, store: EventStore, sizes: EsdbSizes): Promise<StoreFigures> {
   const appends = await concurrentAppends(scope, sizes.commands, store);
+  progress(`${WRITERS} writers: ${formatNumber(sizes.commands)} commands through handleCommand`);
+  const commands = await commandRate(store, sizes.commands);
+  progress(`${WRITERS} writers: ${formatNumber(sizes.commands)} commands through handleCommand, port methods only`);
+  const portOnlyCommands = await commandRate(portOnly(store), sizes.commands);
   progress(`plain appends of ${BULK_APPEND_SIZE} events: ${formatNumber(sizes.bulkEvents)} events`);
   const bulkStarted = now();
   await bulkFill(store, sizes.bulkEvents);
@@ -104,7 +176,7 @@ async function measure(scope: Scope, store: EventStore, sizes: EsdbSizes): Promi
   const readAll = await readAllRate(store);
   progress('catch-up: subscribeToAll from the start');
   const subscribe = await subscribeRate(store, readAll.events);
-  return { appendRate: appends.rate, bulkRate, readAll, subscribe };
+  return { appendRate: appends.rate, commandRate: commands, portOnlyCommandRate: portOnlyCommands, bulkRate, readAll, subscribe };
 }
 
 export async function runEsdbSection(scope: Scope, report: Report, sizes: EsdbSizes): Promise<void> {
@@ -127,6 +199,18 @@ export async function runEsdbSection(scope: Scope, report: Report, sizes: EsdbSi
       unit: 'appends/s',
       pick: (f) => f.appendRate,
       detail: `${formatNumber(sizes.commands)} appends of 1 event + command log entry over ${formatNumber(STREAMS)} streams, exact expected revision`,
+    },
+    {
+      label: `commands through handleCommand, ${WRITERS} writers`,
+      unit: 'commands/s',
+      pick: (f) => f.commandRate,
+      detail: `${formatNumber(sizes.commands)} commands of 1 event over ${formatNumber(WRITERS * 20)} streams: command log check, stream read, decision, append`,
+    },
+    {
+      label: `commands through handleCommand on the port's methods only, ${WRITERS} writers`,
+      unit: 'commands/s',
+      pick: (f) => f.portOnlyCommandRate,
+      detail: `as above, without the store's command claims: findCommand, stream read, decision, append with the command (EventStoreDB: nine sequential calls instead of three calls in two round trips)`,
     },
     {
       label: `plain append of ${BULK_APPEND_SIZE} events, 10 writers`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  AppendedEvent,
   AppendResult,
   CommandAlreadyRecordedError,
   CommandRecord,
@@ -125,7 +126,8 @@ export interface HandleCommandOutcome {
 export class CommandIdReusedError extends Error {
   constructor(
     readonly commandId: string,
-    readonly record: CommandRecord,
+    /** What was stored for it; undefined while the first request with the id has no result yet (a claim, see CommandClaims). */
+    readonly record?: CommandRecord,
   ) {
     super(`command id ${commandId} was already used for a different request`);
     this.name = 'CommandIdReusedError';
@@ -135,9 +137,50 @@ export class CommandIdReusedError extends Error {
 const MAX_ATTEMPTS = 20;
 
 /**
+ * What a store offers when it cannot log a command in the same atomic write as its events, and
+ * would otherwise spend round trips making that safe (EventStoreDB, esdb-command-claims.ts): the
+ * command id is claimed for the request (its body's hash and its stream) before the decision, in
+ * parallel with the stream read, and the decided events, whose ids are derived from the command
+ * id (eventIdFor), are appended in one write at the exact revision decided on. handleCommand uses
+ * it when the store has it (`commandClaims`), and otherwise the port's findCommand + append.
+ */
+export interface CommandClaims {
+  /** The id for this request, or what was recorded for it (a retry; or another body: CommandIdReusedError). */
+  claim(command: { commandId: string; requestHash: string; streamId: string }): Promise<ClaimOutcome>;
+  /**
+   * Appends a claimed command's events (ids eventIdFor(commandId, i)) at exactly `revision`
+   * (-1: the stream must not exist); WrongExpectedRevisionError when the stream is elsewhere.
+   */
+  appendClaimed(streamId: string, events: EventToAppend[], revision: number, claim: CommandClaim): Promise<AppendResult>;
+  /** After a refusal or a decision of no events: frees the id if no one else may be executing it (best effort). */
+  release(claim: CommandClaim): Promise<void>;
+}
+
+export type ClaimOutcome = { kind: 'claimed'; claim: CommandClaim } | { kind: 'recorded'; record: CommandRecord };
+
+export interface CommandClaim {
+  commandId: string;
+  requestHash: string;
+  streamId: string;
+  /**
+   * False when this request took over a claim that another one made and did not finish (a retry
+   * after a crash, or racing the first try): that one may have appended the events anywhere in the
+   * stream, or may still do so.
+   */
+  fresh: boolean;
+  /** The store's own bookkeeping (for EventStoreDB: the revision of the claim in the command log). */
+  revision: number;
+}
+
+function commandClaimsOf(store: EventStore): CommandClaims | undefined {
+  return (store as EventStore & { commandClaims?: CommandClaims }).commandClaims;
+}
+
+/**
  * Read, load, decide, append: the one path every command takes.
  *
- * Idempotent per commandId (the command log is written in the same atomic append as the events),
+ * Idempotent per commandId (the command log is written in the same atomic append as the events;
+ * on a store with command claims, the id is claimed before the decision: handleClaimedCommand),
  * and optimistic: without a client expectedRevision, the append still expects exactly the
  * revision that was decided on, and on a conflict the command is decided again on the new state.
  * A decision is thus never made on stale state, and concurrent writers of one stream all land,
@@ -153,6 +196,9 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
   if (clientExpected !== undefined && (!Number.isSafeInteger(clientExpected) || clientExpected < -1)) {
     throw new Error(`invalid expectedRevision ${clientExpected}`);
   }
+
+  const claims = commandClaimsOf(store);
+  if (claims) return handleClaimedCommand(store, claims, input);
 
   const known = await store.findCommand(context.commandId);
   if (known) return replayOf(known, context);
@@ -174,20 +220,7 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
       return { result: { streamId, revision: current, position, events: [] }, replayed: false };
     }
 
-    const events: EventToAppend[] = decided.map((event, index) => ({
-      eventId: eventIdFor(context.commandId, index),
-      type: event.type,
-      data: event.data,
-      metadata: {
-        actor: context.actor,
-        commandId: context.commandId,
-        correlationId: context.correlationId,
-        causationId: context.causationId,
-        occurredAt: context.occurredAt,
-        sources: context.sources,
-        schemaVersion: context.schemaVersionOf(event.type),
-      },
-    }));
+    const events = toEventsToAppend(decided, context);
     // Always the exact revision the decision was based on, even when the client gave none.
     const expectedRevision: ExpectedRevision = current === -1 ? 'no_stream' : current;
     try {
@@ -212,6 +245,118 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
       await backoff(attempt);
     }
   }
+}
+
+/**
+ * handleCommand on a store with command claims: two round trips in the common case (the claim
+ * and the stream read together, then the append). Every executor of a claim (its first request,
+ * or a retry that took it over) appends only at an exact revision R after having seen that no
+ * event of the command is at R or before, so the command's events land once: two executors at the
+ * same R write the same ids and the store takes the second as a repeat (EventStoreDB's idempotent
+ * append), and an executor whose append fails reads on and finds the other's events.
+ */
+async function handleClaimedCommand<C, S>(
+  store: EventStore,
+  claims: CommandClaims,
+  input: HandleCommandInput<C, S>,
+): Promise<HandleCommandOutcome> {
+  const { streamId, decider, command, context } = input;
+  const clientExpected = input.expectedRevision;
+  // Taken before the claim is sent: the cached state then holds nothing that another executor of
+  // this command can have appended (there is none before the claim exists).
+  const cached = input.cache?.get(streamId);
+  const [claimed, firstRead] = await Promise.all([
+    claims.claim({ commandId: context.commandId, requestHash: context.requestHash, streamId }),
+    store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : undefined),
+  ]);
+  if (claimed.kind === 'recorded') return replayOf(claimed.record, context);
+  const claim = claimed.claim;
+  // Taking over another request's claim: its events may be anywhere in the stream, so read it all.
+  let base = claim.fresh ? cached : undefined;
+  let newer = claim.fresh ? firstRead : await store.readStream(streamId);
+  const refuse = async (error: unknown): Promise<never> => {
+    await claims.release(claim);
+    throw error;
+  };
+
+  for (let attempt = 1; ; attempt += 1) {
+    const done = commandResultIn(newer, context.commandId);
+    if (done) return { result: done, replayed: true };
+    const last = newer[newer.length - 1];
+    const current = last ? last.revision : base ? base.revision : -1;
+    const position = last ? last.position : base ? base.position : '0';
+    if (clientExpected !== undefined && clientExpected !== current) {
+      return refuse(new WrongExpectedRevisionError(streamId, clientExpected, current));
+    }
+
+    let stream: S;
+    let decided: Array<{ type: string; data: Record<string, unknown> }>;
+    try {
+      stream = decider.load(newer.map(toEnvelope), base?.state);
+      decided = decider.decide(command, stream);
+    } catch (error) {
+      return refuse(error);
+    }
+    if (current >= 0) input.cache?.set(streamId, current, position, stream);
+    if (decided.length === 0) {
+      await claims.release(claim);
+      return { result: { streamId, revision: current, position, events: [] }, replayed: false };
+    }
+
+    try {
+      const result = await claims.appendClaimed(streamId, toEventsToAppend(decided, context), current, claim);
+      return { result, replayed: false };
+    } catch (error) {
+      // Any other error leaves the outcome unknown: the claim stays, and a retry finds out.
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (clientExpected !== undefined) {
+        return refuse(new WrongExpectedRevisionError(streamId, clientExpected, error.actual));
+      }
+      if (attempt >= MAX_ATTEMPTS) return refuse(error);
+      await backoff(attempt);
+      // Read on from what this decision saw (not from the cache): every event after it is checked.
+      base = current >= 0 ? { revision: current, position, state: stream } : undefined;
+      newer = await store.readStream(streamId, { fromRevision: current + 1 });
+    }
+  }
+}
+
+/**
+ * The result of a command whose events are among these (consecutive, from the event with id
+ * eventIdFor(commandId, 0)), as its append answered it; undefined when they are not there.
+ */
+export function commandResultIn(events: readonly RecordedEvent[], commandId: string): AppendResult | undefined {
+  const first = eventIdFor(commandId, 0);
+  const start = events.findIndex((event) => event.eventId.toLowerCase() === first);
+  if (start < 0) return undefined;
+  const appended: AppendedEvent[] = [];
+  for (let index = start; index < events.length; index += 1) {
+    const event = events[index];
+    if (event.eventId.toLowerCase() !== eventIdFor(commandId, index - start)) break;
+    appended.push({ eventId: event.eventId, type: event.type, revision: event.revision, position: event.position });
+  }
+  const last = appended[appended.length - 1];
+  return { streamId: events[start].streamId, revision: last.revision, position: last.position, events: appended };
+}
+
+function toEventsToAppend(
+  decided: Array<{ type: string; data: Record<string, unknown> }>,
+  context: CommandContext,
+): EventToAppend[] {
+  return decided.map((event, index) => ({
+    eventId: eventIdFor(context.commandId, index),
+    type: event.type,
+    data: event.data,
+    metadata: {
+      actor: context.actor,
+      commandId: context.commandId,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      occurredAt: context.occurredAt,
+      sources: context.sources,
+      schemaVersion: context.schemaVersionOf(event.type),
+    },
+  }));
 }
 
 function replayOf(record: CommandRecord, context: CommandContext): HandleCommandOutcome {

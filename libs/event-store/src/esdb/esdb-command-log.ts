@@ -6,18 +6,41 @@
  * command and its log entry, and it has no unique index on event ids (its own idempotency only
  * recognises the same ids re-sent at the same expected revision, or, with `any`, while they are in
  * a bounded cache). Both guarantees of the port are therefore built from single-stream writes with
- * an expected revision, which are atomic compare-and-set operations:
+ * an expected revision, which are atomic compare-and-set operations. There are two protocols, on
+ * the same `commandlog-<commandId>` streams of `$`-typed events (the `^[^$]` filter keeps them out
+ * of readAll and subscriptions).
  *
+ * A. Commands through handleCommand (esdb-command-claims.ts): two round trips. A round trip is a
+ *    sequential request/response wait; calls sent together and awaited together count once.
+ *    (none | $CommandReleased) --claim--> $CommandStarted [--retry takes over--> $CommandResumed ...]
+ *    RT1, in parallel: the claim, `$CommandStarted` {requestHash, streamId} expecting the log's
+ *    state (no stream, in the common case), and the read of the stream. RT2: the append of the
+ *    decided events at the exact revision decided on. Their ids are derived from the command id
+ *    (eventIdFor), which only this claim holds, so they skip the event-id registry; one event's
+ *    position comes with the append's answer (more events: a read-back, a third round trip).
+ *    - Recorded = its derived events are in its stream: no completion is written. Finding a
+ *      record (findCommand, or a claim that fails because the log exists) reads the log and scans
+ *      the stream; those are the rare paths (retries, lookups), at about three round trips.
+ *    - A started claim without its events is pending: its request is at work, or crashed. The
+ *      same body (a retry) takes it over by appending `$CommandResumed` at the log's revision and
+ *      executes it; another body is refused (CommandIdReusedError), since the first may still land.
+ *    - Every executor of one claim appends only at an exact revision R after seeing that no event
+ *      of the command is at R or before (a retry reads the whole stream). Two executors at the same
+ *      R send the same ids, and EventStoreDB answers the second with the first's result (its exact-
+ *      revision idempotency is checked against the stream, so it is durable); an executor whose
+ *      append fails reads on and finds the other's events. So a command's events land once.
+ *    - Release: a refused command (domain error, client expectation, no events) appends
+ *      `$CommandReleased` expecting its own claim's revision, so it frees the id only when no retry
+ *      took it over (then no one else can be executing it); a takeover never releases.
+ *
+ * B. Plain store.append with a command (the port's own path, as the contract suite drives it):
+ *   (none | $CommandReleased) --claim--> $CommandClaimed --> $CommandCompleted | $CommandReleased
  * Event ids. Before events are appended, each id is reserved by writing `$EventIdReserved`
  * {token, streamId} to `eventid-<id>` expecting no stream (or expecting the revision of a
  * `$EventIdReleased`). Only one writer can win; the others read the reservation: same token
  * (the same command, retried or helped) → theirs, another token → DuplicateEventIdError. A write
  * that fails for sure (wrong expected revision, another id duplicated) releases its reservations;
  * a write whose outcome is unknown (connection lost) keeps them, on the safe side.
- *
- * Commands. `commandlog-<commandId>` is a small state machine of `$`-typed events (so the
- * `^[^$]` filter keeps them out of readAll and subscriptions):
- *   (none | $CommandReleased) --claim--> $CommandClaimed --> $CommandCompleted | $CommandReleased
  * 1. Claim: append `$CommandClaimed` {requestHash, streamId, expectedRevision, observedRevision,
  *    events} expecting the log's current state. Of two racing appends with one command id, one
  *    claim wins; the other finds the claim. (An expectation that the stream already refutes is
@@ -27,8 +50,7 @@
  *    an exact revision: the client's, or for `any`/`stream_exists` the last revision after the
  *    observed one, once a scan from there shows the events are not already in the stream (and
  *    again after each conflict). Every executor of one claim thus writes the same ids at the same
- *    revision, and EventStoreDB's exact-revision idempotency (checked against the stream itself,
- *    so durable — unlike `any`, which only consults a bounded cache) lets them in once: a second
+ *    revision, and EventStoreDB's exact-revision idempotency lets them in once: a second
  *    executor is answered with the first one's result. No executor ever appends with `any`.
  * 3. Finish: append `$CommandCompleted` {requestHash, result} (the command log entry) or, when
  *    the append failed for good (the stream moved past the expected revision; a duplicate id),
@@ -37,18 +59,25 @@
  *    what it wrote.
  *
  * So the same command id racing twice never appends twice, and a crash at any step is repaired
- * by the next findCommand/append of that id. What stays open:
- * (1) Between the events and `$CommandCompleted` the command is pending: subscribers may already
- *     see its events, and findCommand answers only after finishing the claim itself (a write). A
- *     crash there leaves the claim pending until that id is asked for again; the retry then gets
- *     the first result (from the claim, which carries the events), although no client saw it.
- * (2) A claim can be executed after its writer gave up (a timeout on the client side): with
- *     `any`, its events land after whatever was appended meanwhile — the command did take effect.
- * (3) The claim holds a copy of the events: the log costs about as much storage as the events.
+ * by the next use of that id. What stays open:
+ * (1) A pending command (A: started; B: claimed, not completed) is not recorded yet: subscribers
+ *     may already see its events (B), and a crash leaves it pending until that id is used again.
+ *     In A, a crash between claim and append binds the id to that body until a retry runs it.
+ * (2) A claim can be executed after its writer gave up (a timeout on the client side): the
+ *     command did take effect (A: decided on the stream as the retry reads it; B with `any`: its
+ *     events land after whatever was appended meanwhile).
+ * (3) B's claim holds a copy of the events: its log costs about as much storage as the events.
  * (4) A plain append (no command) that crashes after reserving its ids keeps them reserved:
  *     reusing them is refused as a duplicate although the events were never stored (safe side).
- * (5) Writers that bypass this store (or delete bookkeeping streams) are outside both guarantees.
- * (6) Cost: a command takes about seven round trips (log read, stream read, claim, one
+ * (5) A's derived ids are not in the registry. A plain append (or a B command) of an event whose
+ *     id is derived from the command id in its own metadata, as a stored event copied back in
+ *     has, is checked against that command's stream instead (one read, for such ids only) and
+ *     refused when it is there; a copy under another command id, one racing the command's own
+ *     append, or a derived id planted before its command ran, is not caught. The product appends
+ *     only through handleCommand.
+ * (6) Writers that bypass this store (or delete bookkeeping streams) are outside both guarantees.
+ * (7) Cost: A, two round trips for a one-event command (three calls), three for more events;
+ *     a retry of a stored command about three. B, about seven (log read, stream read, claim, one
  *     reservation per event in parallel, append, read-back, completion); a plain append three.
  */
 import { randomUUID } from 'node:crypto';
@@ -63,13 +92,18 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { EsdbEventIds, EventIdTypes } from './esdb-event-ids';
-import { toEventData } from './esdb-mapping';
+import { commandResultIn } from '../handle-command';
+import { toEventData, toRecordedEvent } from './esdb-mapping';
 import { readBack, sameId } from './esdb-read-back';
 import { bookkeepingEvent, exactly, lastEventOf, readStreamEvents, tryAppend } from './esdb-streams';
 
 export const COMMAND_LOG_STREAM_PREFIX = 'commandlog-';
 
 export const BookkeepingTypes = {
+  /** A claim made by handleCommand before its decision (esdb-command-claims.ts). */
+  commandStarted: '$CommandStarted',
+  /** A started command taken over by a retry. */
+  commandResumed: '$CommandResumed',
   commandClaimed: '$CommandClaimed',
   commandCompleted: '$CommandCompleted',
   commandReleased: '$CommandReleased',
@@ -90,11 +124,18 @@ type Failure =
   | { kind: 'wrong_expected_revision'; expected: ExpectedRevision; actual: number }
   | { kind: 'duplicate_event_id'; eventId: string };
 
-type CommandState =
+export type CommandState =
   | { kind: 'none' }
   | { kind: 'released'; revision: number }
+  | { kind: 'started'; revision: number; started: StartedCommand }
   | { kind: 'claimed'; revision: number; claim: Claim }
   | { kind: 'completed'; revision: number; record: CommandRecord };
+
+/** What `$CommandStarted` and `$CommandResumed` carry: the request that holds the id, and its stream. */
+export interface StartedCommand {
+  requestHash: string;
+  streamId: string;
+}
 
 type Finished = { kind: 'completed'; record: CommandRecord } | { kind: 'released'; failure: Failure };
 
@@ -114,6 +155,8 @@ export class EsdbCommandLog {
         return undefined;
       case 'completed':
         return state.record;
+      case 'started':
+        return startedCommandRecord(this.client, commandId, state.started);
       case 'claimed': {
         const finished = await this.finish(state.revision, state.claim);
         return finished.kind === 'completed' ? finished.record : undefined;
@@ -130,6 +173,12 @@ export class EsdbCommandLog {
     for (;;) {
       const state = await this.state(command.commandId);
       if (state.kind === 'completed') throw new CommandAlreadyRecordedError(state.record);
+      if (state.kind === 'started') {
+        // Claimed by handleCommand; this append does not go through it (the two are not mixed in the product).
+        const record = await startedCommandRecord(this.client, command.commandId, state.started);
+        if (record) throw new CommandAlreadyRecordedError(record);
+        throw new Error(`command ${command.commandId} is being executed by handleCommand; retry it there`);
+      }
       if (state.kind === 'claimed') {
         // Someone else's claim of this id, pending: finish it on its behalf, then answer as for a retry.
         const finished = await this.finish(state.revision, state.claim);
@@ -182,12 +231,16 @@ export class EsdbCommandLog {
     }
   }
 
-  private async state(commandId: string): Promise<CommandState> {
+  /** Where the command log of this id stands: its last event. */
+  async state(commandId: string): Promise<CommandState> {
     const last = await lastEventOf(this.client, commandLogStream(commandId));
     if (!last) return { kind: 'none' };
     const revision = Number(last.revision);
     const data = last.data as Record<string, unknown>;
     switch (last.type) {
+      case BookkeepingTypes.commandStarted:
+      case BookkeepingTypes.commandResumed:
+        return { kind: 'started', revision, started: data as unknown as StartedCommand };
       case BookkeepingTypes.commandClaimed:
         return { kind: 'claimed', revision, claim: data as unknown as Claim };
       case BookkeepingTypes.commandCompleted:
@@ -272,6 +325,21 @@ export class EsdbCommandLog {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
   }
+}
+
+/**
+ * A started command is recorded once its events are in its stream (their ids are derived from
+ * the command id): its record is then what its append answered. A scan of the whole stream, on
+ * the rare paths only (a retry, findCommand).
+ */
+export async function startedCommandRecord(
+  client: EventStoreDBClient,
+  commandId: string,
+  started: StartedCommand,
+): Promise<CommandRecord | undefined> {
+  const events = (await readStreamEvents(client, started.streamId)).map(toRecordedEvent);
+  const result = commandResultIn(events, commandId);
+  return result && { commandId, requestHash: started.requestHash, result };
 }
 
 export function commandLogStream(commandId: string): string {

@@ -31,6 +31,7 @@ import {
   Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { EsdbCommandClaims } from './esdb-command-claims';
 import { EsdbCommandLog } from './esdb-command-log';
 import { readBack } from './esdb-read-back';
 import { readAllFiltered } from './esdb-filtered-read';
@@ -52,6 +53,8 @@ const NON_SYSTEM_TYPES = '^[^$]';
 
 export class EsdbEventStore implements EventStore {
   private readonly commandLog: EsdbCommandLog;
+  /** Used by handleCommand: a command in two round trips (esdb-command-claims.ts). */
+  readonly commandClaims: EsdbCommandClaims;
   private readonly subscriptions = new Set<EsdbSubscription>();
   private readonly resubscribe: ResubscribeOptions;
   private readonly pageSize: number;
@@ -68,6 +71,7 @@ export class EsdbEventStore implements EventStore {
     private readonly ownsClient = false,
   ) {
     this.commandLog = new EsdbCommandLog(client);
+    this.commandClaims = new EsdbCommandClaims(client, this.commandLog);
     this.resubscribe = { ...DEFAULT_RESUBSCRIBE, ...options.resubscribe };
     this.pageSize = options.readPageSize ?? 500;
   }
@@ -86,6 +90,10 @@ export class EsdbEventStore implements EventStore {
       throw new Error(`invalid expected revision ${expected}`);
     }
 
+    // Events of the very command being appended are covered by its command log (it refuses an id handleCommand used).
+    await this.commandClaims.refuseStoredDerivedIds(
+      events.filter((event) => event.metadata.commandId !== options.command?.commandId),
+    );
     if (options.command) return this.commandLog.append(streamId, events, expected, options.command);
     return this.commandLog.appendPlain(streamId, events, async () => {
       const appended = await tryAppend(this.client, streamId, events.map(toEventData), toClientExpectation(expected));

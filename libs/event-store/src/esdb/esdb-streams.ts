@@ -12,10 +12,17 @@ import {
   jsonEvent,
   type AppendExpectedRevision,
   type EventData,
+  type Position as ClientPosition,
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
+import { EventStoreUnavailableError, isEventStoreUnavailable } from '../event-store.port';
 
-export type AppendOutcome = { ok: true; lastRevision: number } | { ok: false; actual: number };
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+export type AppendOutcome =
+  | { ok: true; lastRevision: number; lastPosition: ClientPosition | undefined }
+  | { ok: false; actual: number };
 
 /** An append whose wrong expected version is an outcome, not an exception (actual -1: no stream). */
 export async function tryAppend(
@@ -26,10 +33,16 @@ export async function tryAppend(
 ): Promise<AppendOutcome> {
   try {
     const result = await client.appendToStream(streamId, events, { expectedRevision: expected });
-    return { ok: true, lastRevision: Number(result.nextExpectedRevision) };
+    return { ok: true, lastRevision: Number(result.nextExpectedRevision), lastPosition: result.position };
   } catch (error) {
     if (error instanceof WrongExpectedVersionError) {
       return { ok: false, actual: error.actualVersion === NO_STREAM ? -1 : Number(error.actualVersion) };
+    }
+    // The client passes an append's gRPC UNAVAILABLE / DEADLINE_EXCEEDED through unconverted (reads
+    // get its UnavailableError): say "unreachable" the same way, so callers answer 503, not 500.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!isEventStoreUnavailable(error) && (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED)) {
+      throw new EventStoreUnavailableError(`append to ${streamId}: ${(error as Error).message}`, error);
     }
     throw error;
   }

@@ -9,25 +9,34 @@ import { expectedVersionOf, streamNameOf, success, uuidToString, wrongExpectedVe
 /** `Streams.Append`: the options message, then the proposed messages; answered once the client ends its side. */
 export function handleAppend(context: ServerContext, call: AppendCall, callback: grpc.sendUnaryData<AppendResp>): void {
   context.openCalls.add(call);
+  const record = context.calls.start('append');
   const messages: AppendReq[] = [];
   let answered = false;
   const answer = (error: Partial<grpc.StatusObject> | null, response?: AppendResp) => {
     if (answered) return;
     answered = true;
     context.openCalls.delete(call);
+    context.calls.end(record);
     callback(error, response);
   };
-  call.on('data', (message: AppendReq) => messages.push(message));
+  call.on('data', (message: AppendReq) => {
+    const identifier = messages.length === 0 ? message.getOptions()?.getStreamIdentifier() : undefined;
+    if (identifier) record.stream = streamNameOf(identifier);
+    messages.push(message);
+  });
   call.on('error', (error: Partial<grpc.StatusObject>) =>
     answer({ code: error.code ?? grpc.status.CANCELLED, details: error.details ?? 'Call cancelled' }),
   );
-  call.on('end', () => {
+  const decide = () => {
+    if (answered) return;
     try {
       answer(null, decideAppend(context.state, messages));
     } catch (error) {
       answer(statusOf(error));
     }
-  });
+  };
+  // With a latency, the write happens when the answer leaves, as if the request had travelled that long.
+  call.on('end', () => (context.latencyMs > 0 ? setTimeout(decide, context.latencyMs) : decide()));
 }
 
 function decideAppend(state: InMemoryEsdbState, messages: AppendReq[]): AppendResp {

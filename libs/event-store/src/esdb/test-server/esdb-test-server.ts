@@ -48,6 +48,10 @@
  * - `stop()` ends every open call with UNAVAILABLE and closes the port; `start()` on the same
  *   instance binds the same port again with the same state, so clients see a node restart.
  *
+ * For tests, not from the server: `calls` logs every call with when it arrived and was answered
+ * (call-log.ts), and `latencyMs` answers every call that much later, standing in for a network,
+ * so that the round trips of an operation can be counted (calls in flight together count once).
+ *
  * Not reproduced: BatchAppend, Delete, Tombstone, stream metadata semantics ($maxCount, $tb, ACLs),
  * authentication (credentials are ignored), TLS, links and `resolve_links`, explicit
  * transactions (commit != prepare), persistent subscriptions, projections, gossip/cluster
@@ -62,9 +66,11 @@ import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfea
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import type { Empty } from '@eventstore/db-client/generated/shared_pb';
 import { handleAppend } from './append-handler';
+import { CallLog } from './call-log';
 import { InMemoryEsdbState } from './in-memory-state';
 import { handleRead } from './read-handler';
 import type { AppendCall, ReadCall, ServerContext } from './server-context';
+import { streamNameOf } from './wire';
 import type { AppendResp } from '@eventstore/db-client/generated/streams_pb';
 
 export interface EsdbTestServerOptions {
@@ -75,6 +81,11 @@ export interface EsdbTestServerOptions {
   state?: InMemoryEsdbState;
   /** Reported by ServerFeatures. */
   serverVersion?: string;
+  /**
+   * Answer every call this many milliseconds late (default 0), standing in for the network to a
+   * real node: round trips then cost time, and calls sent in parallel overlap (see call-log.ts).
+   */
+  latencyMs?: number;
 }
 
 export class EsdbTestServer {
@@ -85,13 +96,20 @@ export class EsdbTestServer {
   private server: grpc.Server | undefined;
   private readonly openCalls = new Set<ReadCall | AppendCall>();
   private readonly context: ServerContext;
+  /** Every call made to this server (kept across restarts), for tests that count round trips. */
+  readonly calls = new CallLog();
 
   constructor(options: EsdbTestServerOptions = {}) {
     this.state = options.state ?? new InMemoryEsdbState();
     this.host = options.host ?? '127.0.0.1';
     this.requestedPort = options.port ?? 0;
     this.serverVersion = options.serverVersion ?? '24.10.0';
-    this.context = { state: this.state, openCalls: this.openCalls };
+    this.context = {
+      state: this.state,
+      openCalls: this.openCalls,
+      calls: this.calls,
+      latencyMs: options.latencyMs ?? 0,
+    };
   }
 
   /** The bound port (after start). */
@@ -114,14 +132,17 @@ export class EsdbTestServer {
     server.addService(StreamsService, {
       append: (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) =>
         handleAppend(this.context, call, callback),
-      read: (call: ReadCall) => handleRead(this.context, call),
+      read: (call: ReadCall) => this.read(call),
       // BatchAppend, Delete and Tombstone are left to grpc-js, which answers UNIMPLEMENTED.
     });
     server.addService(ServerFeaturesService, {
       getSupportedMethods: (
         _call: grpc.ServerUnaryCall<Empty, SupportedMethods>,
         callback: grpc.sendUnaryData<SupportedMethods>,
-      ) => callback(null, this.supportedMethods()),
+      ) => {
+        this.calls.end(this.calls.start('server-features'));
+        callback(null, this.supportedMethods());
+      },
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${this.host}:${this.requestedPort}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -152,6 +173,24 @@ export class EsdbTestServer {
         resolve();
       });
     });
+  }
+
+  /** Logs the read (or subscription) and serves it, late when a latency is set. */
+  private read(call: ReadCall): void {
+    const options = call.request.getOptions();
+    const identifier = options?.getStream()?.getStreamIdentifier();
+    const record = this.calls.start(
+      options?.hasSubscription() ? 'subscribe' : 'read',
+      identifier ? streamNameOf(identifier) : '$all',
+    );
+    const ended = () => this.calls.end(record);
+    call.once('finish', ended);
+    call.once('cancelled', ended);
+    const serve = () => {
+      if (!call.cancelled) handleRead(this.context, call);
+    };
+    if (this.context.latencyMs > 0) setTimeout(serve, this.context.latencyMs);
+    else serve();
   }
 
   private supportedMethods(): SupportedMethods {

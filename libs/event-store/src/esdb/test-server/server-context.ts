@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import type { CallLog } from './call-log';
 import type { InMemoryEsdbState } from './in-memory-state';
 
 export type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
@@ -9,4 +10,8 @@ export type AppendCall = grpc.ServerReadableStream<AppendReq, AppendResp>;
 export interface ServerContext {
   readonly state: InMemoryEsdbState;
   readonly openCalls: Set<ReadCall | AppendCall>;
+  /** Every call, for tests that count round trips. */
+  readonly calls: CallLog;
+  /** How late every call is answered (0: at once), standing in for a network. */
+  readonly latencyMs: number;
 }
