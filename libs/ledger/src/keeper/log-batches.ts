@@ -1,0 +1,40 @@
+import type { EventStore, FastLogReader } from '@agreements/event-store';
+import type { StoredEvent } from '../leaf/leaf';
+import { fromRawStoredEvent, fromRecordedEvent } from '../leaf/stored-events';
+
+/** The next events of the global log after a position, in order, at most `limit`. */
+export interface LogBatches {
+  after(position: string | undefined, limit: number): Promise<StoredEvent[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the log in batches: raw rows from the embedded store's fast log (one indexed range read,
+ * no port objects), else the port's readAll (EventStoreDB), whose `fromPosition` is inclusive.
+ */
+export function logBatches(store: Pick<EventStore, 'readAll' | 'fastLog'>): LogBatches {
+  const fastLog = store.fastLog;
+  if (fastLog) {
+    let reader: FastLogReader | undefined;
+    return {
+      async after(position, limit) {
+        reader ??= fastLog.openReader();
+        return reader.storedEventsAfter(position === undefined ? 0 : Number(position), limit).map(fromRawStoredEvent);
+      },
+      async close() {
+        await reader?.close();
+        reader = undefined;
+      },
+    };
+  }
+  return {
+    async after(position, limit) {
+      const events = await store.readAll(
+        position === undefined ? { maxCount: limit } : { fromPosition: position, maxCount: limit + 1 },
+      );
+      const fresh = position !== undefined && events[0]?.position === position ? events.slice(1) : events;
+      return fresh.slice(0, limit).map(fromRecordedEvent);
+    },
+    async close() {},
+  };
+}
