@@ -5,13 +5,14 @@ import { HealthRegistry, Metrics, type Runtime } from '@agreements/platform';
 import { CommandsController } from './commands/commands.controller';
 import { HistoryController } from './history/history.controller';
 import { HISTORY_HANDLERS } from './history/history';
+import { LedgerController } from './ledger/ledger.controller';
 import { AuthGuard, CREDENTIALS } from './http/auth.guard';
 import { ApiErrorFilter } from './http/error.filter';
 import { OperationsController } from './operations/operations.controller';
 import { MinPositionGate } from './queries/min-position';
 import { QUERY_HANDLERS } from './queries/queries';
 import { QueriesController } from './queries/queries.controller';
-import { READ_MODELS } from './tokens';
+import { LEDGER, READ_MODELS } from './tokens';
 
 /**
  * The API: commands through the application's command path into the event store, queries into
@@ -24,9 +25,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommandPathModule.forStore(runtime.eventStore, runtime.metrics)],
-      controllers: [CommandsController, QueriesController, HistoryController, OperationsController],
+      controllers: [CommandsController, QueriesController, HistoryController, LedgerController, OperationsController],
       providers: [
         { provide: READ_MODELS, useValue: runtime.readModels },
+        { provide: LEDGER, useValue: runtime.ledger },
         { provide: CREDENTIALS, useValue: credentials },
         { provide: Metrics, useValue: runtime.metrics },
         { provide: HealthRegistry, useValue: runtime.health },

@@ -14,3 +14,5 @@ export * from './store/ledger-store.port';
 export * from './store/sqlite-ledger-store';
 export * from './keeper/log-batches';
 export * from './keeper/ledger-keeper';
+export * from './service/ledger-errors';
+export * from './service/ledger-service';

@@ -16,5 +16,6 @@ export * from './runtime/background-service';
 export * from './runtime/event-store';
 export * from './runtime/read-models';
 export * from './runtime/relay';
+export * from './runtime/ledger';
 export * from './runtime/runtime';
 export * from './runtime/data-dir-claim';

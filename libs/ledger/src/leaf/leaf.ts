@@ -1,6 +1,6 @@
-import canonicalize from 'canonicalize';
 import type { RecordedEvent } from '@agreements/event-store';
 import { type Hash, leafHash } from '../merkle/hashing';
+import { canonicalJson } from './canonical-json';
 
 /**
  * The object a leaf hashes (docs: /v1/ledger/leaves answers it as `leaf`): the event exactly as
@@ -54,9 +54,7 @@ export function leafOf(event: StoredEvent): Leaf {
 
 /** The leaf's RFC 8785 (JCS) bytes: what is hashed, and what an auditor recomputes. */
 export function leafBytes(leaf: Leaf): Buffer {
-  const text = canonicalize(leaf);
-  if (text === undefined) throw new Error(`event ${leaf.eventId} has no canonical form`);
-  return Buffer.from(text, 'utf8');
+  return Buffer.from(canonicalJson(leaf), 'utf8');
 }
 
 export function hashLeaf(leaf: Leaf): Hash {

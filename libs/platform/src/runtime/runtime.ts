@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '@agreements/event-store';
+import type { LedgerService } from '@agreements/ledger';
 import { Projector, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
 import type { AppConfig } from '../config/config';
 import { createLogger } from '../logging/logger';
@@ -15,6 +16,7 @@ import { startProjectorThread } from '../projector-thread/projector-thread';
 import type { BackgroundService } from './background-service';
 import { secureDataDir, secureDataFiles } from './data-dir-modes';
 import { openEventStore } from './event-store';
+import { openLedger } from './ledger';
 import { openReadModels } from './read-models';
 import { openRelay } from './relay';
 
@@ -28,6 +30,8 @@ export interface Runtime {
   metrics: Metrics;
   health: HealthRegistry;
   background: BackgroundService[];
+  /** The ledger (tree, heads, proofs) when this process keeps it. */
+  ledger?: LedgerService;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface RuntimeOptions {
   /** Run the projector: on this thread, on a worker thread of this process (built code only), or not. */
   projector: boolean | 'thread';
   relay: boolean;
+  /** Keep the ledger in this process (the API does, unless RUN_LEDGER=false). */
+  ledger?: boolean;
   logger?: Logger;
 }
 
@@ -79,6 +85,13 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     registerRelayObservability(relay.relay, metrics, health);
     logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
   }
+  let ledger: LedgerService | undefined;
+  if (options.ledger && config.runLedger) {
+    const opened = openLedger(config, eventStore, logger, { keep: true });
+    background.push(opened);
+    ledger = opened.ledger;
+    logger.info({ headIntervalMs: config.ledgerHeadIntervalMs }, 'ledger kept in this process');
+  }
   // Again once the projector and the relay opened theirs (checkpoints, -wal and -shm files).
   secureDataFiles(config.dataDir);
 
@@ -92,6 +105,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     metrics,
     health,
     background,
+    ledger,
     async close() {
       if (closed) return;
       closed = true;
