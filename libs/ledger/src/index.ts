@@ -16,3 +16,8 @@ export * from './keeper/log-batches';
 export * from './keeper/ledger-keeper';
 export * from './service/ledger-errors';
 export * from './service/ledger-service';
+export * from './merkle/verification';
+export * from './audit/export-format';
+export * from './audit/export-ledger';
+export * from './audit/verify-export';
+export * from './audit/verify-live';

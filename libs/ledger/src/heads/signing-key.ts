@@ -19,10 +19,11 @@ export const DEFAULT_KEY_FILE = 'ledger-key.pem';
  * The head-signing key: the PKCS#8 PEM file at `keyFile` when one is configured (LEDGER_KEY_FILE;
  * it must exist), else DATA_DIR/ledger-key.pem, generated (Ed25519, mode 0600) on first start.
  */
-export function loadSigningKey(options: { dataDir: string; keyFile?: string }): SigningKey {
+export function loadSigningKey(options: { dataDir: string; keyFile?: string; create?: boolean }): SigningKey {
   const file = options.keyFile ?? join(options.dataDir, DEFAULT_KEY_FILE);
   if (!existsSync(file)) {
     if (options.keyFile) throw new Error(`LEDGER_KEY_FILE ${file} does not exist`);
+    if (options.create === false) throw new Error(`no ledger key in ${file}: the server creates it on its first start`);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
     // 'wx': two processes starting at once must not overwrite each other's key.
