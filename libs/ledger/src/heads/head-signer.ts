@@ -20,12 +20,14 @@ export interface HeadSignerOptions {
  */
 export class HeadSigner {
   private timer: NodeJS.Timeout | undefined;
+  /** The head being signed and published, which stop() waits for. */
+  private inFlight: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: HeadSignerOptions) {}
 
   start(): void {
     this.timer = setInterval(() => {
-      void this.signIfGrown().catch((err) => this.options.onError?.(err));
+      this.inFlight = this.inFlight.then(() => this.signIfGrown()).catch((err) => this.options.onError?.(err));
     }, this.options.intervalMs);
     this.timer.unref();
   }
@@ -55,8 +57,9 @@ export class HeadSigner {
     return head;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.inFlight;
   }
 }

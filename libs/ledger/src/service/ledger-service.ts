@@ -70,7 +70,7 @@ export class LedgerService {
   }
 
   async stop(): Promise<void> {
-    this.signer.stop();
+    await this.signer.stop();
     await this.keeper.stop();
   }
 
