@@ -3,6 +3,7 @@ import { EMPTY_ROOT, leafHash, nodeHash } from './hashing';
 import { MerkleFrontier } from './frontier';
 import { MemorySubtrees } from './memory-subtrees';
 import { consistencyPath, inclusionPath, rootHash } from './proofs';
+import * as lib from './verification';
 
 // An independent check of the tree code: the RFC 9162 verification algorithms (2.1.3.2 and
 // 2.1.4.2) and the recursive definition of MTH (2.1.1), written here from the RFC's text, with
@@ -220,5 +221,28 @@ describe('RFC 9162 hashing and proofs', () => {
     expect(() => consistencyPath(tree, 4, 3)).toThrow(RangeError);
     expect(consistencyPath(tree, 0, 5)).toEqual([]);
     expect(consistencyPath(tree, 5, 5)).toEqual([]);
+  });
+
+  it("the lib's own verifiers (used by `verify`) accept every proof for sizes 1..64 and refuse bent ones", () => {
+    const leaves = leavesFor(64, 'lib');
+    const tree = MemorySubtrees.of(leaves);
+    for (let n = 1; n <= 64; n += 1) {
+      const root = rootHash(tree, n);
+      for (let m = 0; m < n; m += 1) {
+        const path = inclusionPath(tree, m, n);
+        expect(lib.verifyInclusion(m, n, leaves[m], path, root)).toBe(true);
+        if (path.length > 0) {
+          const bent = path.map((h) => Buffer.from(h));
+          bent[0][5] ^= 0x40;
+          expect(lib.verifyInclusion(m, n, leaves[m], bent, root)).toBe(false);
+        }
+        expect(lib.verifyInclusion(m, n, leafHash(Buffer.from('other')), path, root)).toBe(false);
+      }
+      for (let first = 0; first <= n; first += 1) {
+        const proof = consistencyPath(tree, first, n);
+        expect(lib.verifyConsistency(first, n, rootHash(tree, first), root, proof)).toBe(true);
+        if (first > 0 && first < n) expect(lib.verifyConsistency(first, n, leafHash(Buffer.from('x')), root, proof)).toBe(false);
+      }
+    }
   });
 });
