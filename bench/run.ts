@@ -2,7 +2,7 @@
 //
 //   npm run bench                         every section, full sizes (about 5 min on 2 cores; the
 //                                         first run also generates the 1M-event fixture, cached after)
-//   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay
+//   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay, ledger
 //   npm run bench -- --quick              smoke sizes (100k-event rebuild, short load runs)
 //   npm run bench -- --note "text"        a remark printed with the results (say, a busy machine)
 //   npm run bench -- --no-write           print only; leave docs/benchmarks.md alone
@@ -21,11 +21,12 @@ import { errorMessage, formatNumber, markSectionStart, Scope, SectionNotRun } fr
 import { esdbSizes, runEsdbSection } from './sections/esdb';
 import { httpSizes, runHttpSection } from './sections/http';
 import { lagSizes, runLagSection } from './sections/lag';
+import { ledgerSizes, runLedgerSection } from './sections/ledger';
 import { DEFAULT_DATABASE_URL, runRebuildSection } from './sections/rebuild';
 import { relaySizes, runRelaySection } from './sections/relay';
 import { measureRawCeiling, runStoreSection, storeSizes } from './sections/store';
 
-const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay'];
+const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay', 'ledger'];
 
 interface Options {
   only: SectionName[] | undefined;
@@ -139,7 +140,7 @@ async function main(): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     if (error.message) console.error(`bench: ${error.message}`);
     console.error(
-      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
+      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,ledger] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
     );
     return error.message ? 2 : 0;
   }
@@ -182,6 +183,8 @@ async function main(): Promise<number> {
           return runEsdbSection(scope, report, esdbSizes(quick));
         case 'relay':
           return runRelaySection(scope, report, relaySizes(quick, options.keepKafka, options.freshFixtures));
+        case 'ledger':
+          return runLedgerSection(scope, report, ledgerSizes(quick));
       }
     });
   }

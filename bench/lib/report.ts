@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { formatNumber, ROOT } from './util';
 
-export type SectionName = 'store' | 'http' | 'rebuild' | 'lag' | 'esdb' | 'relay';
+export type SectionName = 'store' | 'http' | 'rebuild' | 'lag' | 'esdb' | 'relay' | 'ledger';
 
 export const SECTION_TITLES: Record<SectionName | 'baseline', string> = {
   baseline: 'Baseline: raw SQLite insert ceiling',
@@ -13,6 +13,7 @@ export const SECTION_TITLES: Record<SectionName | 'baseline', string> = {
   lag: '4. lag: projection lag under a steady command rate',
   esdb: '5. esdb: EventStoreDB adapter beside the embedded store',
   relay: '6. relay: Kafka relay',
+  ledger: '7. ledger: keeping the tree, proofs, verify',
 };
 
 /** A target from the product's issues; `met` sees the figure's value and the run's baseline. */
