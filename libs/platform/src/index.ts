@@ -12,6 +12,7 @@ export * from './operations/metrics';
 export * from './operations/observability';
 export * from './operations/ops-server';
 export * from './projector-thread/projector-thread';
+export * from './ledger-thread/ledger-thread';
 export * from './runtime/background-service';
 export * from './runtime/event-store';
 export * from './runtime/read-models';

@@ -34,6 +34,7 @@ export class HeadSigner {
 
   /** A new head when the tree holds leaves the latest head does not cover; else the latest head (undefined for a never-signed empty tree). */
   async signIfGrown(): Promise<SignedTreeHead | undefined> {
+    this.options.store.refresh();
     const latest = this.options.store.latestHead();
     if (latest && latest.treeSize >= this.options.store.size()) return latest;
     if (!latest && this.options.store.size() === 0) return undefined;
@@ -43,6 +44,7 @@ export class HeadSigner {
   /** Signs the tree as it is now (the empty tree too) unless the latest head already covers it. */
   async signNow(): Promise<SignedTreeHead> {
     const { store, key } = this.options;
+    store.refresh();
     const latest = store.latestHead();
     const treeSize = store.size();
     if (latest && latest.treeSize >= treeSize) return latest;

@@ -3,6 +3,14 @@ import { hashLeaf, leafOf } from '../leaf/leaf';
 import type { LedgerStore } from '../store/ledger-store.port';
 import { type LogBatches, logBatches } from './log-batches';
 
+/** What the ledger service needs of a keeper, wherever it runs (this thread, or a worker thread). */
+export interface KeeperHandle {
+  start(): void;
+  /** Appends everything stored so far. */
+  catchUp(): Promise<number>;
+  stop(): Promise<void>;
+}
+
 export interface LedgerKeeperOptions {
   /** Events read and appended per transaction of the ledger. */
   batchSize?: number;
@@ -18,7 +26,7 @@ const MAX_BACKOFF_MS = 5000;
  * after the last leaf's position (the tree is its own checkpoint: leaves and checkpoint commit
  * in one transaction). Polls when caught up, like the projector's thread.
  */
-export class LedgerKeeper {
+export class LedgerKeeper implements KeeperHandle {
   private readonly batches: LogBatches;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;

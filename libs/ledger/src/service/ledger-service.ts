@@ -2,7 +2,7 @@ import type { EventStore } from '@agreements/event-store';
 import { HeadSigner } from '../heads/head-signer';
 import type { SigningKey } from '../heads/signing-key';
 import type { SignedTreeHead } from '../heads/tree-head';
-import { LedgerKeeper } from '../keeper/ledger-keeper';
+import { type KeeperHandle, LedgerKeeper } from '../keeper/ledger-keeper';
 import { hashLeaf, type Leaf, leafOf } from '../leaf/leaf';
 import { fromRecordedEvent } from '../leaf/stored-events';
 import { toHex } from '../merkle/hashing';
@@ -19,6 +19,8 @@ export interface LedgerServiceOptions {
   onHead?: (head: SignedTreeHead) => Promise<void> | void;
   onError?: (err: unknown, what: string) => void;
   pollIntervalMs?: number;
+  /** The keeper when it runs elsewhere (a worker thread); default: one on this thread. */
+  keeper?: KeeperHandle;
 }
 
 export interface InclusionProof {
@@ -47,14 +49,16 @@ export interface LeafItem {
  * signed head covers: a proof against an unsigned size would prove nothing to anyone.
  */
 export class LedgerService {
-  readonly keeper: LedgerKeeper;
+  readonly keeper: KeeperHandle;
   readonly signer: HeadSigner;
 
   constructor(private readonly options: LedgerServiceOptions) {
-    this.keeper = new LedgerKeeper(options.eventStore, options.store, {
-      pollIntervalMs: options.pollIntervalMs,
-      onError: (err) => options.onError?.(err, 'ledger keeper: batch failed; retrying with backoff'),
-    });
+    this.keeper =
+      options.keeper ??
+      new LedgerKeeper(options.eventStore, options.store, {
+        pollIntervalMs: options.pollIntervalMs,
+        onError: (err) => options.onError?.(err, 'ledger keeper: batch failed; retrying with backoff'),
+      });
     this.signer = new HeadSigner({
       store: options.store,
       key: options.key,
@@ -95,6 +99,7 @@ export class LedgerService {
   }
 
   async leaves(fromIndex: number, limit: number): Promise<{ items: LeafItem[]; nextIndex: number | null }> {
+    this.options.store.refresh();
     const stored = this.options.store.leaves(fromIndex, limit);
     if (stored.length === 0) return { items: [], nextIndex: null };
     const events = await this.options.eventStore.readAll({ fromPosition: stored[0].position, maxCount: stored.length });
@@ -148,10 +153,6 @@ export class LedgerService {
   }
 
   /** Recomputes the tree from the log (the rebuild command). The signed heads stay: `verify` compares the new tree with them. */
-  async rebuild(): Promise<number> {
-    this.options.store.clearTree();
-    return this.keeper.catchUp();
-  }
 
   /** Leaf hash of an event as the store holds it now (for checks). */
   static leafHashOf(event: Parameters<typeof fromRecordedEvent>[0]): string {

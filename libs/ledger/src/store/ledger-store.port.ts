@@ -26,6 +26,8 @@ export interface LedgerStore extends SubtreeSource {
   root(treeSize?: number): Hash;
   leafIndexOf(eventId: string): number | undefined;
   leaves(fromIndex: number, limit: number): StoredLeaf[];
+  /** Sees what another connection (a keeper on another thread) committed since. */
+  refresh(): void;
   /** Empties the tree (a rebuild recomputes it); the signed heads stay, they are the record of what was promised. */
   clearTree(): void;
 

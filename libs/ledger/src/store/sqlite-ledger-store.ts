@@ -177,6 +177,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** A reader (another connection) sees what the writer committed since: reload the right edge. */
   refresh(): void {
+    if ((this.stmt.count.get() ?? 0) === this.frontier.size) return;
     this.frontier = this.resumeFrontier();
     this.last = this.stmt.lastPosition.get();
   }

@@ -35,6 +35,8 @@ export interface AppConfig {
   ledgerKeyFile?: string;
   /** A head is signed at most this often, when the log has grown. */
   ledgerHeadIntervalMs: number;
+  /** Keep the embedded store's ledger on a worker thread of its own (default), off the API's event loop. */
+  ledgerThread: boolean;
 }
 
 export interface HttpLimits {
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     runLedger: flag(env, 'RUN_LEDGER', true),
     ledgerKeyFile: blankToUndefined(env.LEDGER_KEY_FILE) === undefined ? undefined : resolve(env.LEDGER_KEY_FILE as string),
     ledgerHeadIntervalMs: intFrom(env, 'LEDGER_HEAD_INTERVAL_MS', 5000, 100, 86_400_000),
+    ledgerThread: flag(env, 'LEDGER_THREAD', true),
   };
 }
 

@@ -87,7 +87,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
   }
   let ledger: LedgerService | undefined;
   if (options.ledger && config.runLedger) {
-    const opened = openLedger(config, eventStore, logger, { keep: true });
+    const opened = await openLedger(config, eventStore, logger, { keep: true });
     background.push(opened);
     ledger = opened.ledger;
     logger.info({ headIntervalMs: config.ledgerHeadIntervalMs }, 'ledger kept in this process');
