@@ -30,26 +30,28 @@ export type StoredEvent = Pick<RecordedEvent, 'eventId' | 'streamId' | 'revision
   metadata: Record<string, unknown>;
 };
 
-const METADATA_MEMBERS = ['actor', 'occurredAt', 'sources', 'commandId', 'correlationId', 'causationId'] as const;
+// In sorted key order (data, eventId, metadata, ...; actor, causationId, ...): canonicalJson then
+// writes the leaf with JSON.stringify as it is, without copying it.
+const METADATA_MEMBERS = ['actor', 'causationId', 'commandId', 'correlationId', 'occurredAt', 'recordedAt', 'sources'] as const;
 
 export function leafOf(event: StoredEvent): Leaf {
   const stored = event.metadata ?? {};
-  const metadata: Leaf['metadata'] = { recordedAt: event.recordedAt };
+  const metadata: Record<string, unknown> = {};
   for (const member of METADATA_MEMBERS) {
-    const value = stored[member];
-    if (value !== undefined && value !== null) (metadata as Record<string, unknown>)[member] = value;
+    const value = member === 'recordedAt' ? event.recordedAt : stored[member];
+    if (value !== undefined && value !== null) metadata[member] = value;
   }
-  const leaf: Leaf = {
-    eventId: event.eventId,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position,
-    type: event.type,
+  const leaf: Record<string, unknown> = {
     data: event.data,
+    eventId: event.eventId,
     metadata,
+    position: event.position,
+    revision: event.revision,
   };
   if (typeof stored.schemaVersion === 'number') leaf.schemaVersion = stored.schemaVersion;
-  return leaf;
+  leaf.streamId = event.streamId;
+  leaf.type = event.type;
+  return leaf as unknown as Leaf;
 }
 
 /** The leaf's RFC 8785 (JCS) bytes: what is hashed, and what an auditor recomputes. */
