@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { verifyExportFile, verifyLive } from '@agreements/ledger';
+import { verifyExportFile } from '@agreements/ledger';
+import { ledgerFile, verifyLedger } from '@agreements/platform';
 import type { LedgerAccess } from './ledger-access';
 
 /** Exit codes of `verify` (docs/auditing.md): scripts tell a failed check from a mistyped command. */
@@ -38,17 +39,8 @@ export async function runVerifyFile(file: string, keyFile: string, say: (line: s
 /** `verify` on the live store: log against tree, tree against every head, each head against the one before. */
 export async function runVerifyLive(access: LedgerAccess, say: (line: string) => void, progress: (line: string) => void): Promise<number> {
   const started = Date.now();
-  let lastPrinted = 0;
-  const verdict = await verifyLive({
-    eventStore: access.eventStore,
-    store: access.store,
-    key: access.key,
-    onProgress: (done, total) => {
-      if (Date.now() - lastPrinted < 1000) return;
-      lastPrinted = Date.now();
-      progress(`  ${done} of ${total} leaves recomputed, ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    },
-  });
+  progress(`  recomputing ${access.store.size()} leaves from the log`);
+  const verdict = await verifyLedger({ eventStore: access.eventStore, store: access.store, ledgerFile: ledgerFile(access.config), key: access.key });
   const seconds = (Date.now() - started) / 1000;
   for (const failure of verdict.failures) say(`MISMATCH ${failure}`);
   const beyond = verdict.eventsBeyondTree ? `; ${verdict.eventsBeyondTree} newer events not in the tree yet` : '';

@@ -13,6 +13,7 @@ export * from './operations/observability';
 export * from './operations/ops-server';
 export * from './projector-thread/projector-thread';
 export * from './ledger-thread/ledger-thread';
+export * from './ledger-thread/verify-ledger';
 export * from './runtime/background-service';
 export * from './runtime/event-store';
 export * from './runtime/read-models';

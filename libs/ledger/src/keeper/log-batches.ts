@@ -15,16 +15,10 @@ export interface LogBatches {
 export function logBatches(store: Pick<EventStore, 'readAll' | 'fastLog'>): LogBatches {
   const fastLog = store.fastLog;
   if (fastLog) {
-    let reader: FastLogReader | undefined;
+    let opened: LogBatches | undefined;
     return {
-      async after(position, limit) {
-        reader ??= fastLog.openReader();
-        return reader.storedEventsAfter(position === undefined ? 0 : Number(position), limit).map(fromRawStoredEvent);
-      },
-      async close() {
-        await reader?.close();
-        reader = undefined;
-      },
+      after: (position, limit) => (opened ??= readerBatches(fastLog.openReader())).after(position, limit),
+      close: async () => opened?.close(),
     };
   }
   return {
@@ -36,5 +30,17 @@ export function logBatches(store: Pick<EventStore, 'readAll' | 'fastLog'>): LogB
       return fresh.slice(0, limit).map(fromRecordedEvent);
     },
     async close() {},
+  };
+}
+
+/** Batches from a fast log reader of the embedded log (any thread can open one from the log's handle). */
+export function readerBatches(reader: FastLogReader): LogBatches {
+  return {
+    async after(position, limit) {
+      return reader.storedEventsAfter(position === undefined ? 0 : Number(position), limit).map(fromRawStoredEvent);
+    },
+    async close() {
+      await reader.close();
+    },
   };
 }
