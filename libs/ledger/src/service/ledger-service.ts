@@ -121,6 +121,12 @@ export class LedgerService {
     if (treeSize > signed) {
       throw new LedgerQueryError(400, 'VALIDATION_FAILED', `must be at most the latest signed head's tree size, ${signed}`, field);
     }
+    // A tree rebuilt from a log that lost events is smaller than heads signed before: say so
+    // rather than fail on a subtree it no longer has (`verify` names what was lost).
+    this.options.store.refresh();
+    if (treeSize > this.options.store.size()) {
+      throw new LedgerQueryError(400, 'VALIDATION_FAILED', `the tree holds ${this.options.store.size()} leaves, fewer than the signed ${treeSize}: run verify`, field);
+    }
   }
 
   /** The audit path of an event's leaf in the tree of treeSize leaves (default: the latest head's). */
