@@ -22,7 +22,7 @@ export interface LedgerSizes {
 }
 
 export const ledgerSizes = (quick: boolean): LedgerSizes =>
-  quick ? { appends: 10_000, rounds: 1, fixture: 'quick', proofs: 2000 } : { appends: 30_000, rounds: 2, fixture: 'full', proofs: 20_000 };
+  quick ? { appends: 10_000, rounds: 1, fixture: 'quick', proofs: 2000 } : { appends: 30_000, rounds: 4, fixture: 'full', proofs: 20_000 };
 
 export async function runLedgerSection(scope: Scope, report: Report, sizes: LedgerSizes): Promise<void> {
   // (a) The store's 50-writer appends with and without a keeper following it in the same process,

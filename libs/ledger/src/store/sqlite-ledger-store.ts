@@ -57,18 +57,23 @@ export class SqliteLedgerStore implements LedgerStore {
   private frontier: MerkleFrontier;
   private last: string | undefined;
 
-  static open(file: string, options: { readonly?: boolean } = {}): SqliteLedgerStore {
-    return new SqliteLedgerStore(file, options.readonly ?? false);
+  /**
+   * `derivedOnly`: this connection writes leaves and subtrees only (the keeper's), which the log
+   * can always give again, so its commits need not wait for an fsync (synchronous=NORMAL: still
+   * atomic, the tree and its checkpoint together); heads are signed on a FULL connection.
+   */
+  static open(file: string, options: { readonly?: boolean; derivedOnly?: boolean } = {}): SqliteLedgerStore {
+    return new SqliteLedgerStore(file, options.readonly ?? false, options.derivedOnly ?? false);
   }
 
-  private constructor(file: string, readonly: boolean) {
+  private constructor(file: string, readonly: boolean, derivedOnly: boolean) {
     if (!readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file, { readonly, timeout: 15_000 });
     try {
       if (!readonly) {
         this.db.pragma('journal_mode = WAL');
         // Heads are a promise made to auditors: a signed head must survive a power cut.
-        this.db.pragma('synchronous = FULL');
+        this.db.pragma(derivedOnly ? 'synchronous = NORMAL' : 'synchronous = FULL');
         const version = this.db.pragma('user_version', { simple: true }) as number;
         if (version > SCHEMA_VERSION) throw new Error(`${file} has ledger schema ${version}; this build knows up to ${SCHEMA_VERSION}`);
         this.db.exec(SCHEMA);

@@ -19,9 +19,10 @@ export const ledgerThread = threadBody<{ config: AppConfig; file: string; pollIn
   async open(data, thread) {
     const log = (level: LedgerThreadLog['level'], obj: Record<string, unknown>, msg: string) => thread.emit({ level, obj, msg });
     const eventStore = await openEventStore(data.config, { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) });
-    const store = SqliteLedgerStore.open(data.file);
+    const store = SqliteLedgerStore.open(data.file, { derivedOnly: true });
     const keeper = new LedgerKeeper(eventStore, store, {
       pollIntervalMs: data.pollIntervalMs,
+      batchSize: 5000,
       onError: (err) =>
         log('error', { err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'ledger keeper: batch failed; retrying with backoff'),
     });
