@@ -123,4 +123,15 @@ describe('the ledger over HTTP (auditor role)', () => {
     expect(heads.items).toHaveLength(1);
     expect(heads.nextCursor === null || Number(heads.nextCursor) > heads.items[0].treeSize).toBe(true);
   });
+
+  it('answers 503 LEDGER_UNAVAILABLE from a process that does not keep the ledger (RUN_LEDGER=false)', async () => {
+    const other = await startTestApp({ RUN_LEDGER: 'false' });
+    try {
+      const r = await other.api.get('/v1/ledger/head', auditor);
+      expect(r.status).toBe(503);
+      expect(r.json.error.code).toBe('LEDGER_UNAVAILABLE');
+    } finally {
+      await other.close();
+    }
+  });
 });
