@@ -2,6 +2,7 @@
 // (docs/auditing.md). Usage: node verify-proof.mjs key.json head.json proof.json [leaf.json]
 // (the answers of /v1/ledger/key, /head, /proof/inclusion and a leaf from /leaves). Exit 0 = valid.
 import { createHash, verify } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 
 const [key, head, proof, leaf] = process.argv.slice(2).map((file) => file && JSON.parse(readFileSync(file, 'utf8')));
