@@ -91,7 +91,7 @@ export class LedgerController {
   @RequireRole('auditor')
   @ApiOperation({ summary: "An event's inclusion proof (RFC 9162 2.1.3)", description: '{ leafIndex, treeSize, leafHash, auditPath }; treeSize defaults to the latest head\'s and may not exceed it' })
   @ApiResponse({ status: 404, description: 'EVENT_NOT_FOUND', schema: ERROR })
-  @ApiQueryParams(INCLUSION, {}, { eventId: 'The event id', treeSize: "A signed head's tree size (default: the latest)" })
+  @ApiQueryParams(INCLUSION, {}, { eventId: 'The event id (required)', treeSize: "A signed head's tree size (default: the latest)" })
   inclusion(@Query() raw: Record<string, unknown>) {
     const q = parseQuery(raw, INCLUSION);
     if (q.eventId === undefined) throw validationFailed([{ field: 'eventId', message: 'is required' }]);
@@ -101,7 +101,7 @@ export class LedgerController {
   @Get('proof/consistency')
   @RequireRole('auditor')
   @ApiOperation({ summary: 'A consistency proof between two tree sizes (RFC 9162 2.1.4)', description: '{ first, second, path }: the tree of first leaves is a prefix of the tree of second' })
-  @ApiQueryParams(CONSISTENCY, {}, { first: 'The earlier tree size', second: "The later tree size, at most the latest head's" })
+  @ApiQueryParams(CONSISTENCY, {}, { first: 'The earlier tree size (required)', second: "The later tree size, at most the latest head's (required)" })
   consistency(@Query() raw: Record<string, unknown>) {
     const q = parseQuery(raw, CONSISTENCY);
     const missing = (['first', 'second'] as const).filter((name) => q[name] === undefined);
