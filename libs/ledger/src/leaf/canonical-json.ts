@@ -31,20 +31,24 @@ function inCanonicalOrder(value: unknown): unknown {
   const source = value as Record<string, unknown>;
   const keys = Object.keys(source);
   let sorted = true;
-  let changed = false;
-  const members = new Array<unknown>(keys.length);
+  // Allocated only once a member changes: most objects are returned as they are.
+  let members: unknown[] | undefined;
   for (let i = 0; i < keys.length; i += 1) {
     if (i > 0 && keys[i - 1] > keys[i]) sorted = false;
-    members[i] = inCanonicalOrder(source[keys[i]]);
-    if (members[i] !== source[keys[i]]) changed = true;
+    const member = source[keys[i]];
+    const ordered = inCanonicalOrder(member);
+    if (ordered !== member) {
+      members ??= keys.map((key) => source[key]);
+      members[i] = ordered;
+    }
   }
-  if (sorted && !changed) return value;
-  const order = keys.map((key, i) => i);
+  if (sorted && !members) return value;
+  const order = keys.map((_, i) => i);
   if (!sorted) order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
   const out: Record<string, unknown> = {};
   for (const i of order) {
     if (mayReorder(keys[i])) throw new NeedsReference();
-    out[keys[i]] = members[i];
+    out[keys[i]] = members ? members[i] : source[keys[i]];
   }
   return out;
 }

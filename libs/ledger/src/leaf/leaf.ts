@@ -60,5 +60,5 @@ export function leafBytes(leaf: Leaf): Buffer {
 }
 
 export function hashLeaf(leaf: Leaf): Hash {
-  return leafHash(leafBytes(leaf));
+  return leafHash(canonicalJson(leaf));
 }

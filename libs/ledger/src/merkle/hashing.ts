@@ -11,7 +11,8 @@ const NODE_PREFIX = Buffer.from([0x01]);
 /** The root of the tree of no leaves: SHA-256 of the empty string. */
 export const EMPTY_ROOT: Hash = createHash('sha256').digest();
 
-export function leafHash(leafBytes: Uint8Array): Hash {
+export function leafHash(leafBytes: Uint8Array | string): Hash {
+  // A string is hashed as its UTF-8 bytes, without a copy into a Buffer first.
   return createHash('sha256').update(LEAF_PREFIX).update(leafBytes).digest();
 }
 

@@ -103,9 +103,11 @@ export class SqliteLedgerStore implements LedgerStore {
         .prepare<[], string>('SELECT position FROM leaves ORDER BY leaf_index DESC LIMIT 1')
         .pluck(),
       indexOf: db.prepare<[string], number>('SELECT leaf_index FROM leaves WHERE event_id = ?').pluck(),
-      leaves: db.prepare<[number, number], { leaf_index: number; event_id: string; position: string; leaf_hash: Buffer }>(
-        'SELECT leaf_index, event_id, position, leaf_hash FROM leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?',
-      ),
+      leaves: db
+        .prepare<[number, number], [number, string, string, Buffer]>(
+          'SELECT leaf_index, event_id, position, leaf_hash FROM leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?',
+        )
+        .raw(true),
       insertHead: db.prepare<[number, string, string, string, string]>(
         'INSERT OR IGNORE INTO heads (tree_size, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -166,12 +168,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   leaves(fromIndex: number, limit: number): StoredLeaf[] {
-    return this.stmt.leaves.all(fromIndex, limit).map((row) => ({
-      index: row.leaf_index,
-      eventId: row.event_id,
-      position: row.position,
-      leafHash: row.leaf_hash,
-    }));
+    return this.stmt.leaves.all(fromIndex, limit).map(([index, eventId, position, leafHash]) => ({ index, eventId, position, leafHash }));
   }
 
   clearTree(): void {
