@@ -1,7 +1,29 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { LedgerKeeper, SqliteLedgerStore } from '@agreements/ledger';
 import { threadBody } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
 import { openEventStore } from '../runtime/event-store';
+
+/** The keeper's scheduling priority (nice): below the API's threads, which take commands. */
+const KEEPER_NICE = 10;
+
+/**
+ * Lowers this thread's priority alone (Linux: /proc/thread-self names its thread id, and
+ * setpriority on a thread id changes only that thread). On a machine whose cores are all busy the
+ * keeper then yields to the threads that append and answer, and catches up when they idle; the
+ * heads lag a little, the commands do not. Elsewhere it is a no-op.
+ */
+function lowerThisThreadsPriority(): boolean {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return false;
+    setPriority(tid, KEEPER_NICE);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface LedgerThreadLog {
   level: 'info' | 'error';
@@ -18,6 +40,7 @@ export const ledgerThread = threadBody<{ config: AppConfig; file: string; pollIn
   ordered: true,
   async open(data, thread) {
     const log = (level: LedgerThreadLog['level'], obj: Record<string, unknown>, msg: string) => thread.emit({ level, obj, msg });
+    if (!lowerThisThreadsPriority()) log('info', {}, 'ledger thread: runs at normal priority (no per-thread priority here)');
     const eventStore = await openEventStore(data.config, { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) });
     const store = SqliteLedgerStore.open(data.file, { derivedOnly: true });
     const keeper = new LedgerKeeper(eventStore, store, {
