@@ -10,7 +10,8 @@ const LIB_MAY_IMPORT = {
   'read-models': ['domain', 'event-store', 'worker-threads'],
   messaging: ['domain', 'event-store', 'worker-threads'],
   application: ['domain', 'event-store'],
-  platform: ['domain', 'event-store', 'read-models', 'messaging', 'worker-threads', 'application'],
+  ledger: ['domain', 'event-store'],
+  platform: ['domain', 'event-store', 'read-models', 'messaging', 'worker-threads', 'application', 'ledger'],
 };
 
 const TESTS = '\\.(spec|int-spec|e2e-spec)\\.ts$';

@@ -2,7 +2,7 @@
 //
 //   npm run bench                         every section, full sizes (about 5 min on 2 cores; the
 //                                         first run also generates the 1M-event fixture, cached after)
-//   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay, console, health
+//   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay, ledger, console, health
 //   npm run bench -- --only soak          the soak (never part of a plain run): 30 min of 1,000
 //                                         commands/s with reads; --soak-minutes N for a shorter one
 //   npm run bench -- --quick              smoke sizes (100k-event rebuild, short load runs)
@@ -25,12 +25,13 @@ import { esdbSizes, runEsdbSection } from './sections/esdb';
 import { httpSizes, runHttpSection } from './sections/http';
 import { healthSizes, runHealthSection } from './sections/health';
 import { lagSizes, runLagSection } from './sections/lag';
+import { ledgerSizes, runLedgerSection } from './sections/ledger';
 import { DEFAULT_DATABASE_URL, runRebuildSection } from './sections/rebuild';
 import { relaySizes, runRelaySection } from './sections/relay';
 import { runSoakSection, soakSizes } from './sections/soak';
 import { measureRawCeiling, runStoreSection, storeSizes } from './sections/store';
 
-const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay', 'console', 'health', 'soak'];
+const SECTIONS: SectionName[] = ['store', 'http', 'rebuild', 'lag', 'esdb', 'relay', 'ledger', 'console', 'health', 'soak'];
 /** Run only when named in --only: the soak takes half an hour. */
 const ON_REQUEST: SectionName[] = ['soak'];
 
@@ -154,7 +155,7 @@ async function main(): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     if (error.message) console.error(`bench: ${error.message}`);
     console.error(
-      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,console,health,soak] [--soak-minutes N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
+      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,ledger,console,health,soak] [--soak-minutes N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
     );
     return error.message ? 2 : 0;
   }
@@ -197,6 +198,8 @@ async function main(): Promise<number> {
           return runEsdbSection(scope, report, esdbSizes(quick));
         case 'relay':
           return runRelaySection(scope, report, relaySizes(quick, options.keepKafka, options.freshFixtures));
+        case 'ledger':
+          return runLedgerSection(scope, report, ledgerSizes(quick));
         case 'health':
           return runHealthSection(scope, report, healthSizes(quick));
         case 'soak':

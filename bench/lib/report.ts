@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { formatNumber, ROOT } from './util';
 
-export type SectionName = 'store' | 'http' | 'rebuild' | 'lag' | 'esdb' | 'relay' | 'console' | 'health' | 'soak';
+export type SectionName = 'store' | 'http' | 'rebuild' | 'lag' | 'esdb' | 'relay' | 'ledger' | 'console' | 'health' | 'soak';
 
 export const SECTION_TITLES: Record<SectionName | 'baseline', string> = {
   baseline: 'Baseline: raw SQLite insert ceiling',
@@ -13,9 +13,10 @@ export const SECTION_TITLES: Record<SectionName | 'baseline', string> = {
   lag: '4. lag: projection lag under a steady command rate',
   esdb: '5. esdb: EventStoreDB adapter beside the embedded store',
   relay: '6. relay: Kafka relay',
-  console: '7. console: the web console in headless Chromium',
-  health: '8. health: probes while /v1 is busy',
-  soak: '9. soak: a long steady load (only with --only soak)',
+  ledger: '7. ledger: keeping the tree, proofs, verify',
+  console: '8. console: the web console in headless Chromium',
+  health: '9. health: probes while /v1 is busy',
+  soak: '10. soak: a long steady load (only with --only soak)',
 };
 
 /** A target from the product's issues; `met` sees the figure's value and the run's baseline. */

@@ -109,6 +109,7 @@ function portOnly(store: EventStore): EventStore {
   return {
     append: (streamId, events, options) => store.append(streamId, events, options),
     findCommand: (commandId) => store.findCommand(commandId),
+    findEvent: (eventId) => store.findEvent(eventId),
     readStream: (streamId, options) => store.readStream(streamId, options),
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),

@@ -152,10 +152,11 @@ describe('fuzzing the HTTP API (issue 11)', () => {
 
   const QUERY_NAMES = [
     'asOf', 'knownAt', 'status', 'party', 'processId', 'kind', 'inForceOn', 'limit', 'cursor', 'fromRevision', 'fromPosition', 'type',
+    'fromTreeSize', 'fromIndex', 'eventId', 'treeSize', 'first', 'second',
     'constructor', '__proto__', 'toString', 'foo', '',
   ];
   const queryValue = fc.oneof(
-    fc.constantFrom('2017', '2017-06-01', '2017-09-01T00:00:00Z', 'in-force', 'RUS', 'astana', 'memorandum', '1', '0', '500', '501', '-1', '1e3', 'x'),
+    fc.constantFrom('2017', '2017-06-01', '2017-09-01T00:00:00Z', 'in-force', 'RUS', 'astana', 'memorandum', '1', '0', '500', '501', '-1', '1e3', 'x', '9007199254740993', '2'),
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.constantFrom(
       Buffer.from(JSON.stringify(['agreements', 'a\u0000b'])).toString('base64url'),
@@ -177,6 +178,12 @@ describe('fuzzing the HTTP API (issue 11)', () => {
     ['auditor', '/v1/agreements/{id}/events'],
     ['auditor', '/v1/processes/{id}/events'],
     ['auditor', '/v1/events'],
+    ['auditor', '/v1/ledger/key'],
+    ['auditor', '/v1/ledger/head'],
+    ['auditor', '/v1/ledger/heads'],
+    ['auditor', '/v1/ledger/leaves'],
+    ['auditor', '/v1/ledger/proof/inclusion'],
+    ['auditor', '/v1/ledger/proof/consistency'],
   );
   const minPosition = fc.option(fc.oneof(fc.constantFrom('0', '1', '2', '-1', '1.5', 'abc', '1/2', ' 1 ', '00001'), headerText.filter((s) => !/^\s*\d+\s*$/.test(s))), {
     nil: undefined,

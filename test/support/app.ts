@@ -34,6 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     role: 'api',
     projector: config.runProjector,
     relay: config.runRelay,
+    ledger: true,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const app = await createHttpApp(runtime);

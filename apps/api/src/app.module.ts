@@ -6,6 +6,7 @@ import { CommandsController } from './commands/commands.controller';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { HistoryController } from './history/history.controller';
 import { HISTORY_HANDLERS } from './history/history';
+import { LedgerController } from './ledger/ledger.controller';
 import { AuthGuard, CREDENTIALS } from './http/auth.guard';
 import { ApiErrorFilter } from './http/error.filter';
 import { OperationsController } from './operations/operations.controller';
@@ -13,7 +14,7 @@ import { MinPositionGate } from './queries/min-position';
 import { QUERY_HANDLERS } from './queries/queries';
 import { QueriesController } from './queries/queries.controller';
 import { WhoamiController } from './session/whoami.controller';
-import { DELIVERIES, READ_MODELS } from './tokens';
+import { DELIVERIES, LEDGER, READ_MODELS } from './tokens';
 
 /**
  * The API: commands through the application's command path into the event store, queries into
@@ -26,10 +27,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommandPathModule.forStore(runtime.eventStore, runtime.metrics)],
-      controllers: [CommandsController, QueriesController, HistoryController, DeliveriesController, OperationsController, WhoamiController],
+      controllers: [CommandsController, QueriesController, HistoryController, DeliveriesController, LedgerController, OperationsController, WhoamiController],
       providers: [
         { provide: READ_MODELS, useValue: runtime.readModels },
         { provide: DELIVERIES, useValue: runtime.deliveries },
+        { provide: LEDGER, useValue: runtime.ledger },
         { provide: CREDENTIALS, useValue: credentials },
         { provide: Metrics, useValue: runtime.metrics },
         { provide: HealthRegistry, useValue: runtime.health },

@@ -8,7 +8,7 @@ startProcess('api', async () => {
   const config = loadConfig();
   const credentials = loadCredentials(config.apiKeys, config.dataDir);
   const projector = config.runProjector ? (config.projectorThread ? 'thread' : true) : false;
-  const runtime = await createRuntime(config, { role: 'api', projector, relay: config.runRelay });
+  const runtime = await createRuntime(config, { role: 'api', projector, relay: config.runRelay, ledger: true });
   const app = await createHttpApp(runtime, credentials);
   try {
     await app.listen({ port: config.port, host: config.host });

@@ -2,3 +2,6 @@
 export const READ_MODELS = Symbol('READ_MODELS');
 /** Injection token of the reader of the relay's delivery record. */
 export const DELIVERIES = Symbol('DELIVERIES');
+
+/** Injection token of the ledger (undefined when this process does not keep it). */
+export const LEDGER = Symbol('LEDGER');

@@ -3,13 +3,20 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, unsupportedNodeReason } from '@agreements/platform';
 import { runAuditReplay } from './audit-replay';
 import { StoreMismatchError, withRuntime } from './cli-runtime';
+import { runExport } from './export-command';
 import { runImport } from './import-command';
+import { LedgerMissingError, withLedger } from './ledger-access';
 import { readScenario, ScenarioFormatError } from './import-scenario';
 import { runRebuild } from './rebuild';
 import { RepublishUsageError, runRepublish } from './republish';
+import { runVerifyFile, runVerifyLive, VerifyUsageError } from './verify-command';
 
 const say = (line: string) => process.stdout.write(line + '\n');
-const note = (line: string) => process.stderr.write(line + '\n');
+const progress = (line: string) => process.stderr.write(line + '\n');
+
+const VERIFY_HELP = `
+Exit codes: 0 everything matches; 1 a mismatch (the first differing line or event is named);
+2 a usage error (a missing argument, an unreadable file or key, no ledger in DATA_DIR).`;
 
 const WRITES_DATA_DIR = `
 The CLI reads and writes the stores itself, not through a running server: the events and read
@@ -74,7 +81,36 @@ Progress goes to stderr.`,
     .action(async (options: { url: string; token?: string }, command: Command) => {
       const token = options.token ?? process.env.AUDIT_TOKEN;
       if (!token) command.error('audit-replay needs an auditor token: --token or AUDIT_TOKEN', { exitCode: 2, code: 'audit.token' });
-      setExitCode(await runAuditReplay(loadConfig(), { url: options.url, token: token! }, { say, note }));
+      setExitCode(await runAuditReplay(loadConfig(), { url: options.url, token: token! }, { say, note: progress }));
+    });
+
+  cli
+    .command('export')
+    .description(
+      'Write the ledger as JSON Lines: one { index, leafHash, leaf } per event in log order, then { head }, the signed head over them (progress on stderr).',
+    )
+    .requiredOption('--to <file>', 'the file to write')
+    .action(async (options: { to: string }) =>
+      setExitCode(await withLedger((access) => runExport(access, options.to, say, progress))),
+    );
+
+  cli
+    .command('verify')
+    .description(
+      'Without FILE: check the live store (every leaf recomputed from the event store against the tree, every signed head against the tree, its signature and the head before). ' +
+        'With FILE and --key: check an export offline (no server, no DATA_DIR).',
+    )
+    .argument('[file]', 'an export written by `export --to`')
+    .option('--key <pem>', 'the public key (SPKI PEM, as GET /v1/ledger/key serves it) to check the head of FILE with')
+    .addHelpText('after', VERIFY_HELP)
+    .action(async (file: string | undefined, options: { key?: string }) => {
+      if (file !== undefined) {
+        if (!options.key) throw new VerifyUsageError('verify FILE needs --key PEM: the public key to check the head with');
+        setExitCode(await runVerifyFile(file, options.key, say, progress));
+        return;
+      }
+      if (options.key) throw new VerifyUsageError('--key goes with FILE; without FILE, verify checks the live store with its own key');
+      setExitCode(await withLedger((access) => runVerifyLive(access, say, progress)));
     });
   return cli;
 }
@@ -100,7 +136,8 @@ main(process.argv.slice(2)).then(
   (err) => {
     // Help asked for exits 0; a usage error was printed by commander, with the usage, and exits 2.
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    if (err instanceof RepublishUsageError || err instanceof StoreMismatchError) console.error(err.message);
+    if (err instanceof RepublishUsageError || err instanceof StoreMismatchError || err instanceof VerifyUsageError || err instanceof LedgerMissingError)
+      console.error(err.message);
     else if (err instanceof ConfigError) console.error(`configuration error: ${err.message}`);
     else if (err instanceof ScenarioFormatError) console.error(`cannot read the scenario: ${err.message}`);
     else console.error('failed:', err);

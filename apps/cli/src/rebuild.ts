@@ -1,5 +1,6 @@
 import { rebuildReadModels, RebuildProgress } from '@agreements/read-models';
-import type { Runtime } from '@agreements/platform';
+import { LedgerKeeper, SqliteLedgerStore } from '@agreements/ledger';
+import { ledgerFile, liveServerOn, type Runtime } from '@agreements/platform';
 
 /**
  * `npm run cli -- rebuild`: every read model again from position 0, into fresh tables while the
@@ -32,5 +33,29 @@ export async function runRebuild(runtime: Runtime, say: (line: string) => void):
       (summary.copy === 'sqlite-attach' ? '; events copied by SQLite from the log' : ''),
   );
   if (summary.droppedLeftovers.length) say(`dropped tables left by interrupted rebuilds: generations ${summary.droppedLeftovers.join(', ')}`);
+  await rebuildLedgerTree(runtime, say);
   return 0;
+}
+
+/**
+ * The ledger's tree again from the log. The signed heads stay as they were: they are what was
+ * promised, and `verify` then shows whether the log still matches them. A running server keeps
+ * the tree itself, so it is left alone then.
+ */
+async function rebuildLedgerTree(runtime: Runtime, say: (line: string) => void): Promise<void> {
+  const server = liveServerOn(runtime.config.dataDir);
+  if (server) {
+    say(`ledger: not rebuilt: the ${server.role} server (pid ${server.pid}) keeps it; stop it first to rebuild the tree`);
+    return;
+  }
+  const started = Date.now();
+  const store = SqliteLedgerStore.open(ledgerFile(runtime.config));
+  try {
+    store.clearTree();
+    const leaves = await new LedgerKeeper(runtime.eventStore, store, { batchSize: 5000 }).catchUp();
+    const seconds = (Date.now() - started) / 1000;
+    say(`ledger: tree rebuilt from the log: ${leaves} leaves in ${seconds.toFixed(2)} s, root ${store.root().toString('hex')}; signed heads kept`);
+  } finally {
+    store.close();
+  }
 }

@@ -53,6 +53,21 @@ export type RawLogEvent = readonly [
 ];
 
 /**
+ * An event with everything stored about it, nothing parsed: data and metadata are their JSON text
+ * (what the ledger hashes: the event exactly as stored).
+ */
+export type RawStoredEvent = readonly [
+  position: string,
+  streamId: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
+
+/**
  * An event as a reader of whole streams gets it: like RawLogEvent, but occurredAt, sources and the
  * schema version in one JSON array text, `[occurredAt, sources, schemaVersion]` (one extraction
  * from the metadata costs far less than three).
@@ -72,6 +87,8 @@ export type RawStreamEvent = readonly [
 export interface FastLogReader extends EventReader {
   /** The events of a range, in log order, unparsed (streams filtered by streamPrefixes). */
   rangeEvents(from: number, to: number): RawLogEvent[];
+  /** At most `limit` events after `from`, in log order, every stream, with their whole metadata. */
+  storedEventsAfter(from: number, limit: number): RawStoredEvent[];
   /** How many events a range holds, and its last one (any stream). */
   rangeSummary(from: number, to: number): { count: number; last?: { position: string; recordedAt: string } };
   /** The next stream ids after `after` in key order (streams filtered by streamPrefixes). */

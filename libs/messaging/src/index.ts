@@ -6,6 +6,7 @@ export { ensureTopics, type EnsureTopicsOptions } from './kafka/topics';
 export { EventPublisher, type EventPublisherOptions, type PublishedBatch } from './kafka/event-publisher';
 export { DEFAULT_RELAY_BATCH_SIZE, Relay, startRelay, type RelayOptions, type RelayStatus, type RelayErrorKind } from './kafka/relay';
 export { fastEncodedRecords, KafkajsInternalsChanged, recordEncoding, type RecordEncoding, useFastRecordEncoding } from './kafka/fast-record-encoding';
+export { LedgerHeadPublisher, type LedgerHeadPublisherOptions, type PublishedTreeHead } from './kafka/ledger-head-publisher';
 export { republish, type RepublishOptions, type RepublishProgress, type RepublishResult } from './kafka/republish';
 export * from './contracts/cloud-events';
 export * from './contracts/agreement-summary';

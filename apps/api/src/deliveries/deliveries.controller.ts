@@ -1,13 +1,14 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { UUID_PATTERN } from '@agreements/domain';
-import type { EventStore } from '@agreements/event-store';
+import type { EventStore, RecordedEvent } from '@agreements/event-store';
+import type { LedgerService } from '@agreements/ledger';
 import type { DeliveryAnswer, DeliveryReader } from '@agreements/messaging';
 import { EVENT_STORE, validationFailed } from '@agreements/application';
 import { ApiError } from '../http/api-error';
 import { RequireRole } from '../http/auth.guard';
 import { parseQuery } from '../http/query-params';
-import { DELIVERIES } from '../tokens';
+import { DELIVERIES, LEDGER } from '../tokens';
 
 const EVENT_ID = new RegExp(UUID_PATTERN);
 
@@ -33,6 +34,7 @@ export class DeliveriesController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DELIVERIES) private readonly deliveries: DeliveryReader,
+    @Inject(LEDGER) private readonly ledger: LedgerService | undefined,
   ) {}
 
   @Get('events/:eventId/deliveries')
@@ -50,8 +52,20 @@ export class DeliveriesController {
   async deliveriesOf(@Param('eventId') eventId: string, @Query() raw: Record<string, unknown>): Promise<DeliveryAnswer[]> {
     parseQuery(raw, {});
     if (!EVENT_ID.test(eventId)) throw validationFailed([{ field: 'eventId', message: 'must be an event id (a UUID)' }]);
-    const event = await this.store.findEvent(eventId);
+    const event = (await this.store.findEvent(eventId)) ?? (await this.eventThroughLedger(eventId));
     if (!event) throw new ApiError(404, 'EVENT_NOT_FOUND', `No event ${eventId}`);
     return this.deliveries.deliveriesOf(event);
+  }
+
+  /**
+   * On EventStoreDB, commands record their events without reserving each id (two round trips, see
+   * esdb-command-claims.ts), so the store cannot find them by id; the ledger's tree knows where
+   * each event is in the log.
+   */
+  private async eventThroughLedger(eventId: string): Promise<RecordedEvent | undefined> {
+    const position = this.ledger?.positionOf(eventId);
+    if (position === undefined) return undefined;
+    const [event] = await this.store.readAll({ fromPosition: position, maxCount: 1 });
+    return event?.eventId.toLowerCase() === eventId.toLowerCase() ? event : undefined;
   }
 }

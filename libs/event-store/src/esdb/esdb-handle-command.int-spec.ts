@@ -118,6 +118,7 @@ describe('handleCommand on EventStoreDB', () => {
       const portOnly: EventStore = {
         append: (streamId, events, options) => store.append(streamId, events, options),
         findCommand: (commandId) => store.findCommand(commandId),
+        findEvent: (eventId) => store.findEvent(eventId),
         readStream: (streamId, options) => store.readStream(streamId, options),
         readAll: (options) => store.readAll(options),
         subscribeToAll: (options) => store.subscribeToAll(options),

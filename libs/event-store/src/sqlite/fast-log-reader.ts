@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Position, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.port';
-import type { FastLogHandle, FastLogReader, FastLogReaderOptions, RawLogEvent, RawStreamEvent } from '../fast-log.port';
+import type { FastLogHandle, FastLogReader, FastLogReaderOptions, RawLogEvent, RawStoredEvent, RawStreamEvent } from '../fast-log.port';
 import { parseSqlitePosition } from './event-rows';
 import { RAW_LOG_EVENT, RAW_STREAM_EVENT, streamFilter } from './fast-log-sql';
 import { LogReads } from './log-reads';
@@ -46,6 +46,12 @@ class SqliteFastLogReader implements FastLogReader {
           `SELECT ${RAW_LOG_EVENT} FROM events WHERE position > ? AND position <= ? AND ${this.filter} ORDER BY position`,
         )
         .raw(true),
+      stored: db
+        .prepare<[number, number], RawStoredEvent>(
+          `SELECT CAST(position AS TEXT), stream_id, revision, event_id, type, data, metadata, recorded_at
+             FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+        )
+        .raw(true),
       count: db
         .prepare<[number, number], number>('SELECT COUNT(*) FROM events WHERE position > ? AND position <= ?')
         .pluck(),
@@ -62,6 +68,10 @@ class SqliteFastLogReader implements FastLogReader {
 
   rangeEvents(from: number, to: number): RawLogEvent[] {
     return this.stmt.range.all(from, to);
+  }
+
+  storedEventsAfter(from: number, limit: number): RawStoredEvent[] {
+    return this.stmt.stored.all(from, limit);
   }
 
   rangeSummary(from: number, to: number): { count: number; last?: { position: string; recordedAt: string } } {

@@ -10,7 +10,7 @@ import {
 } from '@agreements/domain';
 import { CE_HEADERS, CE_SPEC_VERSION, ceDataSchemaOf, ceTypeOf, CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE } from '../contracts/cloud-events';
 import { agreementSummarySchema } from './agreement-summary-schema';
-import { DEFAULT_CE_SOURCE, DEFAULT_PARTITIONS, EVENTS_TOPIC, STATUS_TOPIC } from '../kafka/config';
+import { DEFAULT_CE_SOURCE, DEFAULT_PARTITIONS, EVENTS_TOPIC, LEDGER_TOPIC, STATUS_TOPIC } from '../kafka/config';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 const SLUG_BODY = SLUG_PATTERN.slice(1, -1);
@@ -137,8 +137,9 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
         '',
         `- \`${EVENTS_TOPIC}\`: every stored event, at least once, after it was stored. Key: the stream id; value: the event data (JSON); CloudEvents 1.0 binary-mode headers (\`ce_*\`). The events of one stream arrive in revision order (one key, one partition, idempotent producer). Duplicates are possible after a relay crash or a replay: drop them by \`ce_id\`.`,
         `- \`${STATUS_TOPIC}\`: compacted; key: the agreement id; value: the agreement's current summary: status, adoption, contested and the open disputes, endorsements, parties with their status (groups with their members), term (a null value, a tombstone, when its drafting was retracted). Read from the beginning, it gives the current state of every agreement.`,
+        `- \`${LEDGER_TOPIC}\`: one partition, kept forever; key: \`head\`; value: each signed tree head of the ledger (docs/auditing.md), published by the API process when it signs it. Copies of the heads outside the server: a rewrite of history is caught by a consistency proof against any earlier head.`,
         '',
-        'Both topic names get the deployment\'s `KAFKA_TOPIC_PREFIX` in front (empty by default). Payload schemas use two custom string formats: `business-time` (2017, 2017-08, 2017-05-04, an RFC 3339 date-time, or an interval a/b) and `iso-duration` (ISO 8601, e.g. P6M). A validator that does not know them should treat them as plain strings.',
+        'The topic names get the deployment\'s `KAFKA_TOPIC_PREFIX` in front (empty by default). Payload schemas use two custom string formats: `business-time` (2017, 2017-08, 2017-05-04, an RFC 3339 date-time, or an interval a/b) and `iso-duration` (ISO 8601, e.g. P6M). A validator that does not know them should treat them as plain strings.',
         '',
         'This file is generated from the domain\'s schemas (libs/messaging/src/asyncapi/document.ts); regenerate it with `UPDATE_ASYNCAPI=1 npx jest libs/messaging/src/asyncapi`.',
       ].join('\n'),
@@ -172,13 +173,38 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
         description: 'A new summary after every batch of events that changed an agreement; compacted to the latest per agreement.',
         messages: {
           AgreementStatus: { $ref: '#/components/messages/AgreementStatus' },
-          AgreementStatusRemoved: { $ref: '#/components/messages/AgreementStatusRemoved' },
+          SignedTreeHead: {
+          name: 'SignedTreeHead',
+          title: 'Signed tree head',
+          contentType: JSON_CONTENT_TYPE,
+          headers: {
+            type: 'object',
+            properties: { [CONTENT_TYPE_HEADER]: { type: 'string', const: JSON_CONTENT_TYPE } },
+          },
+          payload: { $ref: '#/components/schemas/SignedTreeHead' },
+          bindings: { kafka: { key: { type: 'string', const: 'head' }, bindingVersion: KAFKA_BINDING_VERSION } },
+        },
+        AgreementStatusRemoved: { $ref: '#/components/messages/AgreementStatusRemoved' },
         },
         bindings: {
           kafka: {
             topic: STATUS_TOPIC,
             partitions,
             topicConfiguration: { 'cleanup.policy': ['compact'] },
+            bindingVersion: KAFKA_BINDING_VERSION,
+          },
+        },
+      },
+      ledgerHeads: {
+        address: LEDGER_TOPIC,
+        title: "The ledger's signed tree heads",
+        description: 'Every head the server signs, in order (one partition). Keep them: each is a promise about the whole log up to its tree size.',
+        messages: { SignedTreeHead: { $ref: '#/components/messages/SignedTreeHead' } },
+        bindings: {
+          kafka: {
+            topic: LEDGER_TOPIC,
+            partitions: 1,
+            topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': -1 },
             bindingVersion: KAFKA_BINDING_VERSION,
           },
         },
@@ -196,6 +222,12 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
         title: 'Consume the agreement summaries',
         channel: { $ref: '#/channels/agreementStatus' },
       },
+      receiveLedgerHeads: {
+        action: 'receive',
+        title: 'Keep copies of the signed tree heads',
+        description: 'Check each with GET /v1/ledger/proof/consistency against the one before (docs/auditing.md).',
+        channel: { $ref: '#/channels/ledgerHeads' },
+      },
     },
     components: {
       schemas: {
@@ -205,6 +237,18 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
         ProcessStreamId: { type: 'string', pattern: `^process-${SLUG_BODY}$` },
         AgreementId: { type: 'string', pattern: SLUG_PATTERN },
         AgreementSummary: agreementSummarySchema(),
+        SignedTreeHead: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['treeSize', 'rootHash', 'timestamp', 'keyId', 'signature'],
+          properties: {
+            treeSize: { type: 'integer', minimum: 0, description: 'How many events (leaves) the tree holds' },
+            rootHash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'RFC 9162 Merkle tree hash (SHA-256), lower-case hex' },
+            timestamp: { type: 'string', pattern: RFC3339_PATTERN, description: 'When it was signed (RFC 3339, UTC)' },
+            keyId: { type: 'string', pattern: '^[0-9a-f]{64}$', description: "SHA-256 hex of the signing key's SPKI DER bytes (GET /v1/ledger/key)" },
+            signature: { type: 'string', description: 'Ed25519 over the RFC 8785 bytes of { treeSize, rootHash, timestamp }, base64' },
+          },
+        },
         ...eventSchemas,
       },
       messages: {
@@ -219,6 +263,17 @@ export function buildAsyncApiDocument(options: { partitions?: number } = {}): Re
           },
           payload: { $ref: '#/components/schemas/AgreementSummary' },
           bindings: { kafka: { key: { $ref: '#/components/schemas/AgreementId' }, bindingVersion: KAFKA_BINDING_VERSION } },
+        },
+        SignedTreeHead: {
+          name: 'SignedTreeHead',
+          title: 'Signed tree head',
+          contentType: JSON_CONTENT_TYPE,
+          headers: {
+            type: 'object',
+            properties: { [CONTENT_TYPE_HEADER]: { type: 'string', const: JSON_CONTENT_TYPE } },
+          },
+          payload: { $ref: '#/components/schemas/SignedTreeHead' },
+          bindings: { kafka: { key: { type: 'string', const: 'head' }, bindingVersion: KAFKA_BINDING_VERSION } },
         },
         AgreementStatusRemoved: {
           name: 'AgreementStatusRemoved',

@@ -9,6 +9,8 @@ export class KafkaConfigError extends Error {
 
 export const EVENTS_TOPIC = 'agreements.events.v1';
 export const STATUS_TOPIC = 'agreements.status.v1';
+/** The ledger's signed tree heads (key `head`), published by the API process's head signer, not by the relay. */
+export const LEDGER_TOPIC = 'agreements.ledger.v1';
 export const DEFAULT_CE_SOURCE = '/agreements';
 export const DEFAULT_PARTITIONS = 6;
 export const DEFAULT_CLIENT_ID = 'agreements-relay';

@@ -29,6 +29,14 @@ export interface AppConfig {
   runRelay: boolean;
   /** HTTP limits and timeouts (issue 11: hostile and abusive clients). */
   http: HttpLimits;
+  /** Keep the ledger (tree and signed heads, DATA_DIR/ledger.sqlite) in this process (the API does). */
+  runLedger: boolean;
+  /** The Ed25519 head-signing key (PKCS#8 PEM); undefined: DATA_DIR/ledger-key.pem, generated on first start. */
+  ledgerKeyFile?: string;
+  /** A head is signed at most this often, when the log has grown. */
+  ledgerHeadIntervalMs: number;
+  /** Keep the embedded store's ledger on a worker thread of its own (default), off the API's event loop. */
+  ledgerThread: boolean;
 }
 
 export interface HttpLimits {
@@ -98,6 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projectorThread: flag(env, 'PROJECTOR_THREAD', true),
     runRelay: flag(env, 'RUN_RELAY', true),
     http: httpLimits(env),
+    runLedger: flag(env, 'RUN_LEDGER', true),
+    ledgerKeyFile: blankToUndefined(env.LEDGER_KEY_FILE) === undefined ? undefined : resolve(env.LEDGER_KEY_FILE as string),
+    ledgerHeadIntervalMs: intFrom(env, 'LEDGER_HEAD_INTERVAL_MS', 5000, 100, 86_400_000),
+    ledgerThread: flag(env, 'LEDGER_THREAD', true),
   };
 }
 

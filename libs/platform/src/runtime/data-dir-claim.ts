@@ -57,6 +57,13 @@ function readClaim(dataDir: string): Claim | undefined {
   }
 }
 
+/** The role and pid of a live server recorded on DATA_DIR (not this process), if any. */
+export function liveServerOn(dataDir: string, ownPid = process.pid): { role: string; pid: number } | undefined {
+  const claim = readClaim(dataDir);
+  if (!claim || claim.pid === ownPid || !processIsAlive(claim.pid)) return undefined;
+  return { role: claim.role, pid: claim.pid };
+}
+
 export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '@agreements/event-store';
 import { type DeliveryReader, openDeliveryReader } from '@agreements/messaging';
+import type { LedgerService } from '@agreements/ledger';
 import { Projector, ReadModelQueries, ReadModelStore } from '@agreements/read-models';
 import type { AppConfig } from '../config/config';
 import { createLogger } from '../logging/logger';
@@ -16,6 +17,7 @@ import { startProjectorThread } from '../projector-thread/projector-thread';
 import type { BackgroundService } from './background-service';
 import { secureDataDir, secureDataFiles } from './data-dir-modes';
 import { openEventStore } from './event-store';
+import { openLedger } from './ledger';
 import { openReadModels } from './read-models';
 import { openRelay } from './relay';
 
@@ -31,6 +33,8 @@ export interface Runtime {
   metrics: Metrics;
   health: HealthRegistry;
   background: BackgroundService[];
+  /** The ledger (tree, heads, proofs) when this process keeps it. */
+  ledger?: LedgerService;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,8 @@ export interface RuntimeOptions {
   /** Run the projector: on this thread, on a worker thread of this process (built code only), or not. */
   projector: boolean | 'thread';
   relay: boolean;
+  /** Keep the ledger in this process (the API does, unless RUN_LEDGER=false). */
+  ledger?: boolean;
   logger?: Logger;
 }
 
@@ -82,6 +88,13 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     registerRelayObservability(relay.relay, metrics, health);
     logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
   }
+  let ledger: LedgerService | undefined;
+  if (options.ledger && config.runLedger) {
+    const opened = await openLedger(config, eventStore, logger, { keep: true });
+    background.push(opened);
+    ledger = opened.ledger;
+    logger.info({ headIntervalMs: config.ledgerHeadIntervalMs }, 'ledger kept in this process');
+  }
   // Again once the projector and the relay opened theirs (checkpoints, -wal and -shm files).
   secureDataFiles(config.dataDir);
   // Same place as the relay's checkpoint store (openRelay), whether or not the relay runs here.
@@ -102,6 +115,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     metrics,
     health,
     background,
+    ledger,
     async close() {
       if (closed) return;
       closed = true;
