@@ -81,7 +81,7 @@ export function HistoryPage({ route, kind }: { route: Route; kind: 'agreement' |
       <p>
         <a href={href([collection, id])}>Back to the {kind}</a>
       </p>
-      <LedgerStatus />
+      {events.length > 0 && <LedgerStatus eventIds={events.map((e) => e.eventId)} />}
       <Problem error={loaded.error} title="Could not read the history" />
       <Scroll kind="table" label="Events table">
         <table class="history">
