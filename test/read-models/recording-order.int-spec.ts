@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { SqliteEventStore } from '@agreements/event-store';
 import { Projector, type ReadModelStore, type View } from '@agreements/read-models';
@@ -10,7 +9,8 @@ import {
   recordingOrder,
   recordingPriorities,
 } from '../../libs/domain/src/testing/agreement-histories';
-import { BACKENDS, type Backend, createBackend } from '../../libs/read-models/src/testing/backends';
+import { BACKENDS } from '../../libs/read-models/src/testing/backends';
+import { type LiveProjection, startLiveProjection, stopLiveProjection } from '../../libs/read-models/src/testing/live-projection';
 import { agreementPath, newCommandId, runCommand } from '../../libs/read-models/src/testing/scenario';
 
 /**
@@ -58,24 +58,17 @@ async function record(events: SqliteEventStore, agreementId: string, facts: read
 }
 
 describe.each(BACKENDS)('recording order on the %s read models (property)', (backendName) => {
-  let backend: Backend;
+  let live: LiveProjection;
   let events: SqliteEventStore;
   let store: ReadModelStore;
   let projector: Projector;
 
   beforeAll(async () => {
-    backend = await createBackend(backendName);
-    events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
-    store = await backend.open();
-    projector = new Projector(events, store, { batchSize: 50, retryDelayMs: 20 });
-    await projector.start();
+    live = await startLiveProjection(backendName, { batchSize: 50 });
+    ({ events, store, projector } = live);
   });
 
-  afterAll(async () => {
-    await projector.stop();
-    await events.close();
-    await backend.cleanup();
-  });
+  afterAll(() => stopLiveProjection(live));
 
   it('given generated histories recorded chronologically and in a shuffled order that respects what each fact needs, when projected, then the asOf answers at every fact date are the same', async () => {
     let run = 0;

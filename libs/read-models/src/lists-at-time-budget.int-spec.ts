@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { type EventStore, SqliteEventStore } from '@agreements/event-store';
-import { Projector } from './projection/projector';
 import type { AgreementFilter } from './read-model.port';
 import type { ReadModelStore } from './store/read-model-store';
-import { BACKENDS, type Backend, createBackend } from './testing/backends';
+import { BACKENDS } from './testing/backends';
+import { type LiveProjection, startLiveProjection, stopLiveProjection } from './testing/live-projection';
 import { agreementPath, command, runCommand } from './testing/scenario';
 
 /**
@@ -17,29 +15,21 @@ const TREATIES = new Set([3, 1100, AGREEMENTS]);
 const idOf = (n: number) => `budget-${String(n).padStart(5, '0')}`;
 
 describe.each(BACKENDS)('lists at a time past the scan budget, on %s', (backendName) => {
-  let backend: Backend;
-  let events: EventStore;
+  let live: LiveProjection;
   let store: ReadModelStore;
-  let projector: Projector;
 
   beforeAll(async () => {
-    backend = await createBackend(backendName);
-    events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
-    store = await backend.open();
-    projector = new Projector(events, store, { retryDelayMs: 20 });
-    await projector.start();
+    live = await startLiveProjection(backendName);
+    const { events } = live;
+    store = live.store;
     for (let n = 1; n <= AGREEMENTS; n += 1) {
       const kind = TREATIES.has(n) ? 'treaty' : 'ceasefire';
       await runCommand(events, agreementPath(idOf(n)), command('DraftAgreement', '2017-05', { title: `Budget ${n}`, kind, parties: [{ id: 'RUS', name: 'Russia' }] }));
     }
-    await projector.waitUntilCaughtUp(60_000);
+    await live.projector.waitUntilCaughtUp(60_000);
   }, 180_000);
 
-  afterAll(async () => {
-    await projector.stop();
-    await events.close();
-    await backend.cleanup();
-  });
+  afterAll(() => stopLiveProjection(live));
 
   async function everyPage(filter: AgreementFilter, limit: number): Promise<Array<{ ids: string[]; more: boolean }>> {
     const pages: Array<{ ids: string[]; more: boolean }> = [];

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
-import { type EventStore, SqliteEventStore } from '@agreements/event-store';
-import { Projector } from './projection/projector';
+import type { EventStore } from '@agreements/event-store';
 import type { AgreementFilter } from './read-model.port';
 import type { ReadModelStore } from './store/read-model-store';
 import { generationTables, MIGRATIONS } from './store/schema';
-import { BACKENDS, type Backend, createBackend } from './testing/backends';
+import { BACKENDS } from './testing/backends';
+import { type LiveProjection, startLiveProjection, stopLiveProjection } from './testing/live-projection';
 import { agreementPath, command, playScenario, runCommand, type ScenarioStep } from './testing/scenario';
 import jcpoaParis from '../../../examples/jcpoa-paris-2015.json';
 
@@ -31,29 +30,6 @@ function expectChained(intervals: Array<{ from: string; to: string | null }>) {
   });
 }
 
-/** An embedded event store followed live by a projector into one read-model backend. */
-interface LiveProjection {
-  backend: Backend;
-  events: EventStore;
-  store: ReadModelStore;
-  projector: Projector;
-}
-
-async function startLiveProjection(backendName: (typeof BACKENDS)[number]): Promise<LiveProjection> {
-  const backend = await createBackend(backendName);
-  const events = await SqliteEventStore.open({ file: join(backend.dir, 'events.sqlite'), pollIntervalMs: 20 });
-  const store = await backend.open();
-  const projector = new Projector(events, store, { batchSize: 9, retryDelayMs: 20 });
-  await projector.start();
-  return { backend, events, store, projector };
-}
-
-async function stopLiveProjection({ projector, events, backend }: LiveProjection): Promise<void> {
-  await projector.stop();
-  await events.close();
-  await backend.cleanup();
-}
-
 describe.each(BACKENDS)('lists and timelines at a time, on %s', (backendName) => {
   let live: LiveProjection;
   let events: EventStore;
@@ -62,7 +38,7 @@ describe.each(BACKENDS)('lists and timelines at a time, on %s', (backendName) =>
   let beforeSecondExitWasKnown: string;
 
   beforeAll(async () => {
-    live = await startLiveProjection(backendName);
+    live = await startLiveProjection(backendName, { batchSize: 9 });
     ({ events, store } = live);
     await playScenario(events, STEPS.slice(0, SECOND_PARIS_EXIT));
     await sleep(15);
@@ -197,7 +173,7 @@ describe.each(BACKENDS)('a list known before the drafting was retracted, on %s',
   let beforeRetraction: string;
 
   beforeAll(async () => {
-    live = await startLiveProjection(backendName);
+    live = await startLiveProjection(backendName, { batchSize: 9 });
     ({ events, store } = live);
     const path = agreementPath('never-drafted-after-all');
     const drafted = await runCommand(events, path, command('DraftAgreement', '2017-01', { title: 'A record', kind: 'memorandum', parties: [{ id: 'TUR', name: 'Turkey' }] }));
