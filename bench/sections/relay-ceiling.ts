@@ -1,52 +1,17 @@
 // The relay's ceiling (issue 14): a plain kafkajs producer sending the records the relay sends
 // for the same fixture, in the same batches and request sizes, with the same producer settings
-// (idempotent, one request in flight, acks from all in-sync replicas, no compression). The records
+// (idempotent, one request in flight, acks from all in-sync replicas, no compression), cut into
+// requests by the publisher's own produceRequests. The records
 // are built before the clock starts: what is left is kafkajs and the broker. The relay's share
 // of it is what its reading, encoding, status folding and checkpoints cost.
 import { CompressionTypes, type Kafka } from 'kafkajs';
 import { SqliteEventStore } from '@agreements/event-store';
-import type { OutgoingMessage } from '@agreements/messaging';
+import type { TopicMessages } from '@agreements/messaging';
 import type { Report } from '../lib/report';
 import { formatNumber, progress, runTag, type Scope, wallClock } from '../lib/util';
 import { ensureFixture } from './rebuild';
 
 type Messaging = typeof import('@agreements/messaging');
-
-/** The publisher's request size limit (event-publisher.ts, maxRequestBytes default). */
-const MAX_REQUEST_BYTES = 768 * 1024;
-/** Per header, as the publisher counts it. */
-const HEADER_OVERHEAD = 8;
-
-function messageBytes(message: OutgoingMessage): number {
-  let bytes = message.key.length + (message.value?.length ?? 0);
-  for (const name in message.headers) bytes += name.length + message.headers[name].length + HEADER_OVERHEAD;
-  return bytes;
-}
-
-/** One relay batch as requests: events then statuses, cut where the publisher cuts them. */
-function requestsOf(batch: Array<{ topic: string; messages: OutgoingMessage[] }>): Array<Array<{ topic: string; messages: OutgoingMessage[] }>> {
-  const requests: Array<Array<{ topic: string; messages: OutgoingMessage[] }>> = [];
-  let request: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
-  let bytes = 0;
-  for (const { topic, messages } of batch) {
-    let current: OutgoingMessage[] = [];
-    for (const message of messages) {
-      const size = messageBytes(message);
-      if (bytes + size > MAX_REQUEST_BYTES && bytes > 0) {
-        if (current.length > 0) request.push({ topic, messages: current });
-        requests.push(request);
-        request = [];
-        current = [];
-        bytes = 0;
-      }
-      current.push(message);
-      bytes += size;
-    }
-    if (current.length > 0) request.push({ topic, messages: current });
-  }
-  if (request.length > 0) requests.push(request);
-  return requests;
-}
 
 export async function rawProducerCeiling(scope: Scope, report: Report, messaging: Messaging, kafka: Kafka, freshFixture: boolean): Promise<number> {
   const fixture = await ensureFixture(scope, 'quick', freshFixture);
@@ -66,7 +31,7 @@ export async function rawProducerCeiling(scope: Scope, report: Report, messaging
 
   progress(`raw producer ceiling: building the relay's records for ${formatNumber(fixture.events)} events (not timed)`);
   const folder = new messaging.AgreementStatusFolder(eventStore);
-  const batches: Array<{ events: number; requests: Array<Array<{ topic: string; messages: OutgoingMessage[] }>> }> = [];
+  const batches: Array<{ events: number; requests: TopicMessages[][] }> = [];
   let from: string | undefined;
   let events = 0;
   for (;;) {
@@ -76,10 +41,10 @@ export async function rawProducerCeiling(scope: Scope, report: Report, messaging
     const statuses = await folder.statusMessages(batch);
     batches.push({
       events: batch.length,
-      requests: requestsOf([
+      requests: messaging.produceRequests([
         { topic: topics.events, messages: batch.map((event) => messaging.eventMessage(event, '/agreements')) },
         { topic: topics.status, messages: statuses },
-      ]),
+      ], messaging.DEFAULT_MAX_REQUEST_BYTES),
     });
     events += batch.length;
     from = batch[batch.length - 1].position;
@@ -113,7 +78,7 @@ export async function rawProducerCeiling(scope: Scope, report: Report, messaging
     value: rate,
     unit: 'events/s',
     rate: true,
-    detail: `${formatNumber(events)} events (+ their status summaries) in ${batches.length} batches of up to ${formatNumber(messaging.DEFAULT_RELAY_BATCH_SIZE)}, requests of at most ${MAX_REQUEST_BYTES / 1024} KiB, idempotent producer, one request in flight, acks=-1, records built before timing; rate from the first acknowledged batch to the last`,
+    detail: `${formatNumber(events)} events (+ their status summaries) in ${batches.length} batches of up to ${formatNumber(messaging.DEFAULT_RELAY_BATCH_SIZE)}, requests of at most ${messaging.DEFAULT_MAX_REQUEST_BYTES / 1024} KiB, cut as the publisher cuts them, idempotent producer, one request in flight, acks=-1, records built before timing; rate from the first acknowledged batch to the last`,
   });
   return rate;
 }

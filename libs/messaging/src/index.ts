@@ -4,6 +4,7 @@ export * from './kafka/config';
 export { createKafkaClient, describeError, silentLogger, type RelayLogger } from './kafka/kafka-client';
 export { ensureTopics, type EnsureTopicsOptions } from './kafka/topics';
 export { EventPublisher, type EventPublisherOptions, type PublishedBatch } from './kafka/event-publisher';
+export { DEFAULT_MAX_REQUEST_BYTES, messageBytes, produceRequests, type TopicMessages } from './kafka/produce-requests';
 export { DEFAULT_RELAY_BATCH_SIZE, Relay, startRelay, type RelayOptions, type RelayStatus, type RelayErrorKind } from './kafka/relay';
 export { fastEncodedRecords, KafkajsInternalsChanged, recordEncoding, type RecordEncoding, useFastRecordEncoding } from './kafka/fast-record-encoding';
 export { LedgerHeadPublisher, type LedgerHeadPublisherOptions, type PublishedTreeHead } from './kafka/ledger-head-publisher';

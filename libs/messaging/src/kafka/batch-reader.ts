@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@agreements/event-store';
 import type { OutgoingMessage } from '../contracts/cloud-events';
-import { messageBytes } from './event-publisher';
+import { messageBytes } from './produce-requests';
 
 export interface Batch {
   events: RecordedEvent[];

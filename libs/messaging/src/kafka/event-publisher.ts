@@ -7,6 +7,7 @@ import type { EventDelivery } from '../checkpoints/event-delivery';
 import type { TopicNames } from './config';
 import { locateMessages, type MessageLocation, PartitionChoices } from './delivery-offsets';
 import type { RelayLogger } from './kafka-client';
+import { DEFAULT_MAX_REQUEST_BYTES, produceRequests, type TopicMessages } from './produce-requests';
 import { ensureTopics } from './topics';
 
 export interface EventPublisherOptions {
@@ -35,7 +36,6 @@ export interface PublishedBatch {
   deliveries: EventDelivery[];
 }
 
-const HEADER_OVERHEAD = 24;
 const PARTITION_CACHE_SIZE = 100_000;
 
 /**
@@ -62,13 +62,6 @@ export const memoizedDefaultPartitioner: ICustomPartitioner = () => {
   };
 };
 
-/** A rough size of a message on the wire, to keep produce requests under the broker's limits. */
-export function messageBytes(message: OutgoingMessage): number {
-  let bytes = message.key.length + (message.value?.length ?? 0);
-  for (const name in message.headers) bytes += name.length + message.headers[name].length + HEADER_OVERHEAD;
-  return bytes;
-}
-
 /**
  * The producing half shared by the live relay and republish: an idempotent producer (one request
  * in flight, so a retried request can never overtake the next one: per-partition order holds),
@@ -85,7 +78,7 @@ export class EventPublisher {
 
   constructor(private readonly options: EventPublisherOptions) {
     this.statusFolder = new AgreementStatusFolder(options.eventStore, options.statusCacheSize);
-    this.maxRequestBytes = options.maxRequestBytes ?? 768 * 1024;
+    this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   }
 
   get topics(): TopicNames {
@@ -183,44 +176,20 @@ export class EventPublisher {
    * `located`, when given, receives where each message of the first topic landed, in order, with
    * the time its request was acknowledged.
    */
-  private async send(
-    topicMessages: Array<{ topic: string; messages: OutgoingMessage[] }>,
-    located?: Array<MessageLocation & { publishedAt: string }>,
-  ): Promise<void> {
+  private async send(topicMessages: TopicMessages[], located?: Array<MessageLocation & { publishedAt: string }>): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('the Kafka producer is not connected');
     const tracked = topicMessages[0]?.topic;
     // Usually one request; a batch larger than the broker would take is sent in slices, in order.
-    let slice: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (slice.length === 0) return;
-      const metadata = await producer.sendBatch({ topicMessages: slice, acks: -1, compression: CompressionTypes.None });
-      if (located) {
-        const publishedAt = new Date().toISOString();
-        for (const { topic, messages } of slice) {
-          if (topic !== tracked) continue;
-          for (const location of locateMessages(topic, messages, metadata, this.partitionChoices)) located.push({ ...location, publishedAt });
-        }
+    for (const request of produceRequests(topicMessages, this.maxRequestBytes)) {
+      const metadata = await producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+      if (!located) continue;
+      const publishedAt = new Date().toISOString();
+      for (const { topic, messages } of request) {
+        if (topic !== tracked) continue;
+        for (const location of locateMessages(topic, messages, metadata, this.partitionChoices)) located.push({ ...location, publishedAt });
       }
-      slice = [];
-      bytes = 0;
-    };
-    for (const { topic, messages } of topicMessages) {
-      let current: OutgoingMessage[] = [];
-      for (const message of messages) {
-        const size = messageBytes(message);
-        if (bytes + size > this.maxRequestBytes && bytes > 0) {
-          if (current.length > 0) slice.push({ topic, messages: current });
-          current = [];
-          await flush();
-        }
-        current.push(message);
-        bytes += size;
-      }
-      if (current.length > 0) slice.push({ topic, messages: current });
     }
-    await flush();
   }
 
   /** Drops the producer after an error; the next connect() makes a new one. */

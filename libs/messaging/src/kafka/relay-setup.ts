@@ -11,6 +11,7 @@ import {
   topicNames,
 } from './config';
 import { EventPublisher } from './event-publisher';
+import { DEFAULT_MAX_REQUEST_BYTES } from './produce-requests';
 import { createKafkaClient } from './kafka-client';
 import type { RelayOptions } from './relay-options';
 
@@ -40,7 +41,7 @@ export function setUpRelay(options: RelayOptions): RelaySetup {
       partitions,
       replicationFactor: options.replicationFactor,
       statusCacheSize: options.statusCacheSize,
-      maxRequestBytes: Math.max(options.maxRequestBytes ?? 768 * 1024, 64 * 1024),
+      maxRequestBytes: Math.max(options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, 64 * 1024),
       statusThread: options.statusThread ?? true,
       logger: options.logger,
     });
