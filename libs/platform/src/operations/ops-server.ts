@@ -13,6 +13,13 @@ export interface OperationsOptions {
   readyDetails?: () => Promise<Record<string, unknown>>;
 }
 
+/** What /health/ready answers: 503 for the statuses in unreadyOn (default: down), the report and details either way. */
+export async function readinessAnswer(health: HealthRegistry, options: OperationsOptions = {}): Promise<{ httpStatus: number; body: Record<string, unknown> }> {
+  const report = await health.report();
+  const details = options.readyDetails ? await options.readyDetails() : {};
+  return { httpStatus: (options.unreadyOn ?? ['down']).includes(report.status) ? 503 : 200, body: { ...report, ...details } };
+}
+
 export async function serveOperations(
   health: HealthRegistry,
   metrics: Metrics,
@@ -20,16 +27,14 @@ export async function serveOperations(
   host: string,
   options: OperationsOptions = {},
 ): Promise<Server> {
-  const unreadyOn = options.unreadyOn ?? ['down'];
   const json = (status: number, body: unknown) => ({ status, type: 'application/json', body: JSON.stringify(body) });
   const server = createServer((req, res) => {
     const answer = async () => {
       if (req.method !== 'GET') return json(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Only GET' } });
       if (req.url === '/health/live') return json(200, { status: 'up' });
       if (req.url === '/health/ready') {
-        const report = await health.report();
-        const details = options.readyDetails ? await options.readyDetails() : {};
-        return json(unreadyOn.includes(report.status) ? 503 : 200, { ...report, ...details });
+        const ready = await readinessAnswer(health, options);
+        return json(ready.httpStatus, ready.body);
       }
       if (req.url === '/metrics') return { status: 200, type: metrics.registry.contentType, body: await metrics.registry.metrics() };
       return json(404, { error: { code: 'NOT_FOUND', message: `No ${req.url}: this process serves /health/live, /health/ready, /metrics` } });

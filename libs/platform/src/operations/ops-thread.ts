@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { WorkerThread } from '@agreements/worker-threads';
 import type { HealthRegistry } from './health';
 import type { Metrics } from './metrics';
-import type { OperationsOptions } from './ops-server';
+import { type OperationsOptions, readinessAnswer } from './ops-server';
 import type { opsThread, OpsSnapshot } from './ops-thread-body';
 
 export interface OpsThreadOptions extends OperationsOptions {
@@ -35,7 +35,6 @@ export async function serveOperationsOnThread(
   host: string,
   options: OpsThreadOptions = {},
 ): Promise<OpsListener> {
-  const unreadyOn = options.unreadyOn ?? ['down'];
   const heartbeat = new SharedArrayBuffer(8);
   const beat = () => Atomics.store(new BigInt64Array(heartbeat), 0, BigInt(Date.now()));
   beat();
@@ -48,11 +47,10 @@ export async function serveOperationsOnThread(
   });
   await thread.ready();
   const snapshot = async (): Promise<OpsSnapshot> => {
-    const report = await health.report();
-    const details = options.readyDetails ? await options.readyDetails() : {};
+    const ready = await readinessAnswer(health, options);
     return {
       takenAt: Date.now(),
-      ready: { httpStatus: unreadyOn.includes(report.status) ? 503 : 200, body: { ...report, ...details } },
+      ready,
       metrics: { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() },
     };
   };
