@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { topicNames } from '@agreements/messaging';
 import { openReadModelStore, rebuildReadModels } from '@agreements/read-models';
 import { dumpReadModels } from '../../libs/read-models/src/testing/dump';
 import { apiClient, type ApiClient } from '../support/app';
+import { CrashClientCommands } from '../support/crash-client';
 import { ensureKafka, uniqueTopicPrefix } from '../support/kafka';
 import { type ServerProcess, startServerProcess } from '../support/process';
 import { consumeUntil, eventsOf } from '../relay/support/consume';
@@ -14,7 +14,6 @@ import { waitFor } from '../relay/support/relay-process';
 
 jest.setTimeout(300_000);
 
-const RUS = { id: 'RUS', name: 'Russia' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -60,17 +59,13 @@ describe('kill -9 of the projector and of the relay process under load', () => {
     const acknowledged = new Set<string>();
     let stop = false;
     const post = async (n: number) => {
-      const path = `/v1/agreements/crash-processes-${n}/commands`;
-      let drafted = false;
-      let provision = 0;
+      const commands = new CrashClientCommands(`crash-processes-${n}`, n);
       while (!stop) {
-        const body = drafted
-          ? { type: 'AddProvision', commandId: randomUUID(), occurredAt: '2017-06', data: { provisionId: `p-${provision++}`, kind: 'commitment', title: `Commitment ${n}` } }
-          : { type: 'DraftAgreement', commandId: randomUUID(), occurredAt: '2017-05', data: { title: `Crash ${n}`, kind: 'ceasefire', parties: [RUS] } };
+        const { path, body } = commands.next();
         const r = await client.post(path, body);
         if (r.status !== 201) throw new Error(`unexpected ${r.status} ${r.text}`);
         acknowledged.add(body.commandId);
-        drafted = true;
+        commands.acknowledged();
       }
     };
     const clients = Array.from({ length: 20 }, (_, n) => post(n));

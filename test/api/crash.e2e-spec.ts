@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOKENS, apiClient } from '../support/app';
+import { CrashClientCommands } from '../support/crash-client';
 import { startServerProcess } from '../support/process';
-
-const RUS = { id: 'RUS', name: 'Russia' };
 
 describe('a crash while 50 clients post', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'agreements-crash-'));
@@ -18,23 +16,14 @@ describe('a crash while 50 clients post', () => {
     let stop = false;
 
     const client = async (n: number) => {
-      const path = `/v1/agreements/crash-test-${n}/commands`;
-      let drafted = false;
-      let provision = 0;
+      const commands = new CrashClientCommands(`crash-test-${n}`, n);
       while (!stop) {
-        const body = drafted
-          ? {
-              type: 'AddProvision',
-              commandId: randomUUID(),
-              occurredAt: '2017-06',
-              data: { provisionId: `p-${provision++}`, kind: 'commitment', title: `Commitment of client ${n}` },
-            }
-          : { type: 'DraftAgreement', commandId: randomUUID(), occurredAt: '2017-05', data: { title: `Crash ${n}`, kind: 'ceasefire', parties: [RUS] } };
+        const { path, body } = commands.next();
         try {
           const r = await api.post(path, body);
           if (r.status === 201 || r.status === 200) {
             acknowledged.set(body.commandId, { path, body, status: r.status });
-            drafted = true;
+            commands.acknowledged();
           } else {
             throw new Error(`unexpected ${r.status} ${r.text}`);
           }

@@ -6,17 +6,16 @@
  * is answered as a replay, and the commands the kill cut off, resent, are stored once.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { TOKENS, apiClient } from '../support/app';
+import { CrashClientCommands } from '../support/crash-client';
 import { startServerProcess } from '../support/process';
 
 const ROOT = join(__dirname, '..', '..');
-const RUS = { id: 'RUS', name: 'Russia' };
 const CLIENTS = 30;
 
 /** The built test server (`npm run build` first) as its own process; resolves with its connection string. */
@@ -72,28 +71,14 @@ describe('a crash of the API on EventStoreDB while 30 clients post', () => {
     let stop = false;
 
     const client = async (n: number) => {
-      const path = `/v1/agreements/esdb-crash-${n}/commands`;
-      let drafted = false;
-      let provision = 0;
+      const commands = new CrashClientCommands(`esdb-crash-${n}`, n);
       while (!stop) {
-        const body = drafted
-          ? {
-              type: 'AddProvision',
-              commandId: randomUUID(),
-              occurredAt: '2017-06',
-              data: { provisionId: `p-${provision++}`, kind: 'commitment', title: `Commitment of client ${n}` },
-            }
-          : {
-              type: 'DraftAgreement',
-              commandId: randomUUID(),
-              occurredAt: '2017-05',
-              data: { title: `Crash ${n}`, kind: 'ceasefire', parties: [RUS] },
-            };
+        const { path, body } = commands.next();
         try {
           const r = await api.post(path, body);
           if (r.status !== 201) throw new Error(`unexpected ${r.status} ${r.text}`);
           acknowledged.set(body.commandId, { path, body });
-          drafted = true;
+          commands.acknowledged();
         } catch (err) {
           // A connection cut by the kill: the outcome of this command is unknown to the client.
           if ((err as Error)?.message === 'fetch failed') {
