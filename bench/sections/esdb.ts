@@ -121,7 +121,8 @@ function portOnly(store: EventStore): EventStore {
 }
 
 /** Pages through the whole log forwards, as rebuildReadModels does; returns events/s. */
-async function readAllRate(store: EventStore): Promise<{ events: number; rate: number }> {
+/** Catch-up reading alone: readAll from the start in pages, as a rebuild reads; events/s. */
+export async function readAllRate(store: EventStore): Promise<{ events: number; rate: number }> {
   const started = now();
   let events = 0;
   let after: string | undefined;

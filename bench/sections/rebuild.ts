@@ -7,8 +7,9 @@ import { Client } from 'pg';
 import { SqliteEventStore } from '@agreements/event-store';
 import { openReadModelStore, type ReadModelStore, rebuildReadModels, type RebuildProgress } from '@agreements/read-models';
 import { runNodeScript } from '../lib/processes';
-import { atLeast, type Report } from '../lib/report';
+import { atLeast, atLeastRatio, type Report } from '../lib/report';
 import { formatNumber, progress, ROOT, runTag, type Scope } from '../lib/util';
+import { readAllRate } from './esdb';
 
 /** Bump to make every cached fixture stale (the cache key also hashes the generator's sources). */
 const FIXTURE_VERSION = 'v1';
@@ -173,6 +174,28 @@ export async function runRebuildSection(
   scope.defer('close the fixture event store', () => events.close());
   const source = `${formatNumber(fixture.events)} events over ${formatNumber(fixture.streams)} agreement and process streams${fixture.cached ? ' (cached fixture)' : ''}`;
 
+  // The ceiling of a rebuild: reading the same log alone, in the same run (issue 14's ratios).
+  progress('catch-up reading alone: readAll over the fixture');
+  const catchUp = await readAllRate(events);
+  report.add({
+    section: 'rebuild',
+    label: 'catch-up read of the fixture alone (readAll, pages of 5,000)',
+    value: catchUp.rate,
+    unit: 'events/s',
+    rate: true,
+    detail: `${formatNumber(catchUp.events)} events read and parsed, nothing written: the ceiling the rebuild ratios below divide by`,
+  });
+  const shareOfCatchUp = (label: string, rate: number, target: number) =>
+    report.add({
+      section: 'rebuild',
+      label: `${label}: share of the catch-up read rate`,
+      value: rate / catchUp.rate,
+      unit: '× catch-up',
+      rate: false,
+      target: atLeastRatio(target, 'catch-up read rate'),
+      detail: `${formatNumber(rate)} against ${formatNumber(catchUp.rate)} events/s in the same run`,
+    });
+
   {
     const dataDir = scope.tempDir('rebuild-sqlite');
     const store = await openReadModelStore({ dataDir });
@@ -192,6 +215,7 @@ export async function runRebuildSection(
       target: atLeast(50_000, 'events/s'),
       detail: `${source}; ${summary.seconds.toFixed(1)} s including indexes and switch-over; this process kept ${cores} busy`,
     });
+    shareOfCatchUp('rebuild into SQLite', summary.events / summary.seconds, 0.6);
   }
 
   {
@@ -213,5 +237,6 @@ export async function runRebuildSection(
       target: atLeast(20_000, 'events/s'),
       detail: `${source}; ${summary.seconds.toFixed(1)} s including indexes and switch-over; this process kept ${cores} busy (PostgreSQL's own CPU not counted); ${options.databaseUrl.replace(/\/\/[^@/]*@/, '//')}`,
     });
+    shareOfCatchUp('rebuild into PostgreSQL', summary.events / summary.seconds, 0.3);
   }
 }
