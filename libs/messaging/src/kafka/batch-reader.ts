@@ -13,8 +13,11 @@ const IDLE = Symbol('idle');
 
 /**
  * Batches from a subscription: waits for one event, then takes what is ready at once, up to
- * batchSize events or maxBytes; an event still to come (the subscription is waiting for new
- * commits) ends the batch, so a quiet store is published at once, a busy one in large batches.
+ * batchSize events or maxBytes. An event still to come (the subscription is waiting for new
+ * commits) ends the batch, so a quiet store is published at once, a busy one in large batches;
+ * unless the caller is still busy with the batch before (`until` not settled): then the batch
+ * keeps taking events as they are committed until the caller is ready for it, so an event
+ * committed while a batch is in flight goes out with the next batch, not the one after it.
  */
 export class BatchReader {
   private pending: Promise<IteratorResult<RecordedEvent>> | undefined;
@@ -26,7 +29,8 @@ export class BatchReader {
     private readonly toMessages: (events: RecordedEvent[]) => OutgoingMessage[],
   ) {}
 
-  async next(): Promise<Batch | undefined> {
+  /** `until`: the batch may grow until it settles (its outcome does not matter). */
+  async next(until?: Promise<unknown>): Promise<Batch | undefined> {
     const first = await (this.pending ?? this.iterator.next());
     this.pending = undefined;
     if (first.done) return undefined;
@@ -35,12 +39,23 @@ export class BatchReader {
     let bytes = messageBytes(messages[0]);
     let ended = false;
     let pending = this.iterator.next();
-    // One turn of the event loop for the whole batch: what the subscription has at hand comes in
+    let callerReady = until === undefined;
+    const ready = until?.then(
+      () => (callerReady = true),
+      () => (callerReady = true),
+    );
+    // One turn of the event loop for what is at hand: what the subscription has buffered comes in
     // microtasks, before it ends; an event it must wait for (a new commit) does not.
-    const idle = new Promise<typeof IDLE>((resolve) => setImmediate(resolve, IDLE));
+    let idle = nextTurn();
     while (events.length < this.batchSize && bytes < this.maxBytes) {
-      const next = await Promise.race([pending, idle]);
-      if (next === IDLE) break;
+      let next: IteratorResult<RecordedEvent> | typeof IDLE = await Promise.race([pending, idle]);
+      if (next === IDLE) {
+        if (callerReady) break;
+        // Nothing at hand and the caller still busy: wait for a commit or for the caller.
+        next = await Promise.race([pending, ready!.then((): typeof IDLE => IDLE)]);
+        if (next === IDLE) break;
+        idle = nextTurn();
+      }
       if (next.done) {
         ended = true;
         break;
@@ -54,4 +69,8 @@ export class BatchReader {
     if (!ended) this.pending = pending;
     return { events, messages, ended };
   }
+}
+
+function nextTurn(): Promise<typeof IDLE> {
+  return new Promise<typeof IDLE>((resolve) => setImmediate(resolve, IDLE));
 }
