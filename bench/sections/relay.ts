@@ -393,7 +393,7 @@ async function relayEndToEndLag(
     unit: 'ms',
     rate: false,
     target: below(250, 'ms'),
-    detail: `max ${lag.max.toFixed(1)} ms; consumer (kafkajs, maxWaitTime 100 ms) in the client worker thread; API/relay thread ${loopDelay}`,
+    detail: `max ${lag.max.toFixed(1)} ms; consumer (kafkajs, maxWaitTime 10 ms, minBytes 1) in the client worker thread; API/relay thread ${loopDelay}`,
   });
   report.add({
     section: 'relay',

@@ -10,7 +10,8 @@ function liveLog() {
     commit(count: number) {
       for (let i = 0; i < count; i += 1) {
         position += 1;
-        const event = { eventId: `e-${position}`, type: 'T', streamId: 's', revision: position - 1, position: String(position), data: {}, metadata: {}, recordedAt: '2026-11-29T00:00:00.000Z' };
+        const metadata = { actor: 'a', commandId: `c-${position}`, correlationId: 'c', causationId: 'c', occurredAt: '2026-11', sources: [], schemaVersion: 1 };
+        const event: RecordedEvent = { eventId: `e-${position}`, type: 'T', streamId: 's', revision: position - 1, position: String(position), data: {}, metadata, recordedAt: '2026-11-29T00:00:00.000Z' };
         if (waiting) {
           const wake = waiting;
           waiting = undefined;
