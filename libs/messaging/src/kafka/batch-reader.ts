@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@agreements/event-store';
+import type { RecordedEvent, Subscription } from '@agreements/event-store';
 import type { OutgoingMessage } from '../contracts/cloud-events';
 import { messageBytes } from './produce-requests';
 
@@ -20,25 +20,37 @@ const IDLE = Symbol('idle');
  * committed while a batch is in flight goes out with the next batch, not the one after it.
  */
 export class BatchReader {
+  private readonly iterator: AsyncIterator<RecordedEvent>;
   private pending: Promise<IteratorResult<RecordedEvent>> | undefined;
 
   constructor(
-    private readonly iterator: AsyncIterator<RecordedEvent>,
+    private readonly subscription: Subscription,
     private readonly batchSize: number,
     private readonly maxBytes: number,
     private readonly toMessages: (events: RecordedEvent[]) => OutgoingMessage[],
-  ) {}
+  ) {
+    this.iterator = subscription[Symbol.asyncIterator]();
+  }
 
   /** `until`: the batch may grow until it settles (its outcome does not matter). */
   async next(until?: Promise<unknown>): Promise<Batch | undefined> {
     const first = await (this.pending ?? this.iterator.next());
     this.pending = undefined;
     if (first.done) return undefined;
-    const events: RecordedEvent[] = [first.value];
-    const messages: OutgoingMessage[] = this.toMessages([first.value]);
-    let bytes = messageBytes(messages[0]);
+    const events: RecordedEvent[] = [];
+    const messages: OutgoingMessage[] = [];
+    let bytes = 0;
+    const add = (taken: RecordedEvent[]) => {
+      const built = this.toMessages(taken);
+      for (let i = 0; i < taken.length; i += 1) {
+        events.push(taken[i]);
+        messages.push(built[i]);
+        bytes += messageBytes(built[i]);
+      }
+    };
+    add([first.value]);
     let ended = false;
-    let pending = this.iterator.next();
+    let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
     let callerReady = until === undefined;
     const ready = until?.then(
       () => (callerReady = true),
@@ -48,6 +60,15 @@ export class BatchReader {
     // microtasks, before it ends; an event it must wait for (a new commit) does not.
     let idle = nextTurn();
     while (events.length < this.batchSize && bytes < this.maxBytes) {
+      if (pending === undefined) {
+        // What can be taken without waiting, a slice at a time (so maxBytes is overshot by one slice at most).
+        const taken = this.subscription.takeReady?.(Math.min(READY_SLICE, this.batchSize - events.length)) ?? [];
+        if (taken.length > 0) {
+          add(taken);
+          continue;
+        }
+        pending = this.iterator.next();
+      }
       let next: IteratorResult<RecordedEvent> | typeof IDLE = await Promise.race([pending, idle]);
       if (next === IDLE) {
         if (callerReady) break;
@@ -56,20 +77,20 @@ export class BatchReader {
         if (next === IDLE) break;
         idle = nextTurn();
       }
+      pending = undefined;
       if (next.done) {
         ended = true;
         break;
       }
-      const [message] = this.toMessages([next.value]);
-      events.push(next.value);
-      messages.push(message);
-      bytes += messageBytes(message);
-      pending = this.iterator.next();
+      add([next.value]);
     }
     if (!ended) this.pending = pending;
     return { events, messages, ended };
   }
 }
+
+/** Events taken from the subscription in one step when it has them at hand. */
+const READY_SLICE = 256;
 
 function nextTurn(): Promise<typeof IDLE> {
   return new Promise<typeof IDLE>((resolve) => setImmediate(resolve, IDLE));
