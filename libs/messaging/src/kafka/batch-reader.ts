@@ -53,8 +53,8 @@ export class BatchReader {
     let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
     let callerReady = until === undefined;
     const ready = until?.then(
-      () => (callerReady = true),
-      () => (callerReady = true),
+      (): typeof IDLE => ((callerReady = true), IDLE),
+      (): typeof IDLE => ((callerReady = true), IDLE),
     );
     // One turn of the event loop for what is at hand: what the subscription has buffered comes in
     // microtasks, before it ends; an event it must wait for (a new commit) does not.
@@ -73,7 +73,7 @@ export class BatchReader {
       if (next === IDLE) {
         if (callerReady) break;
         // Nothing at hand and the caller still busy: wait for a commit or for the caller.
-        next = await Promise.race([pending, ready!.then((): typeof IDLE => IDLE)]);
+        next = await Promise.race([pending, ready!]);
         if (next === IDLE) break;
         idle = nextTurn();
       }
