@@ -201,11 +201,10 @@ export class Relay {
     if (this.stopping) await subscription.close();
     const { batchSize, maxBatchBytes } = this.timings;
     const reader = new BatchReader(subscription, batchSize, maxBatchBytes, (events) => publisher.eventMessages(events));
-    // `inFlight`: the batch being sent; the next one takes what is committed meanwhile.
-    const readAhead = (inFlight?: Promise<unknown>) => {
-      // The batch's status summaries are asked for as soon as it is cut: on the status thread,
-      // they are folded while the batch before is still being sent when it filled up before.
-      const next = stage('event-store', () => reader.next(inFlight)).then((batch) => {
+    const readAhead = () => {
+      // The batch's status summaries are asked for as soon as it is read: on the status thread,
+      // they are folded while the batch before is still being sent.
+      const next = stage('event-store', () => reader.next()).then((batch) => {
         if (batch === undefined) return undefined;
         const statuses = publisher.statusMessages(batch.events);
         statuses.catch(() => undefined);
@@ -224,7 +223,7 @@ export class Relay {
         this.state.phase = 'publishing';
         const sending = stage('broker', () => publisher.publish(batch.events, batch.messages, true, batch.statuses));
         sending.catch(() => undefined);
-        upcoming = batch.ended ? Promise.resolve(undefined) : readAhead(sending);
+        upcoming = batch.ended ? Promise.resolve(undefined) : readAhead();
         const published = await sending;
         this.state.markBrokerReachable();
         this.afterAck?.();
