@@ -146,7 +146,7 @@ export async function runRelaySection(scope: Scope, report: Report, sizes: Relay
     unit: '× ceiling',
     rate: false,
     target: atLeastRatio(0.7, 'raw producer'),
-    detail: `${formatNumber(inProcessRate)} against ${formatNumber(ceiling)} events/s, both with kafkajs' own record encoder in this process; apps/relay in its own process (fast encoder) is at ${(processRate / ceiling).toFixed(2)}× of it`,
+    detail: `${formatNumber(inProcessRate)} against ${formatNumber(ceiling)} events/s, both with this process's record encoder (${messaging.recordEncoding()?.encoder ?? 'kafkajs'}: the relay installs it before the ceiling runs); apps/relay in its own process is at ${(processRate / ceiling).toFixed(2)}× of it`,
   });
   await relayEndToEndLag(scope, report, messaging, kafka, brokerList, sizes);
 }
@@ -393,7 +393,7 @@ async function relayEndToEndLag(
     unit: 'ms',
     rate: false,
     target: below(250, 'ms'),
-    detail: `max ${lag.max.toFixed(1)} ms; consumer (kafkajs, maxWaitTime 100 ms) in the client worker thread; API/relay thread ${loopDelay}`,
+    detail: `max ${lag.max.toFixed(1)} ms; consumer (kafkajs, maxWaitTime 10 ms, minBytes 1) in the client worker thread; API/relay thread ${loopDelay}`,
   });
   report.add({
     section: 'relay',

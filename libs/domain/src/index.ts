@@ -19,6 +19,7 @@ export * from './shared/domain-error';
 export * from './shared/decider';
 export * from './shared/corrections';
 export * from './shared/load-stream';
+export * from './shared/resumable-fold';
 export * from './shared/upcasting';
 export * from './shared/business-order';
 export {

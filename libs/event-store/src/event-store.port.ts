@@ -110,6 +110,13 @@ export interface SubscribeOptions {
  */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
+  /**
+   * Optional: up to `max` of the next events that can be delivered now without waiting, in order
+   * and taken (the iteration goes on after them); [] when the next one is still to be committed
+   * or the subscription ended. Never call it while a next() is pending. For a reader that takes
+   * events by the thousand, one call instead of one awaited next() per event.
+   */
+  takeReady?(max: number): RecordedEvent[];
 }
 
 /** The port's reads: what code that only reads the log needs of it. */

@@ -57,7 +57,7 @@ function lastIncluded<R extends EventEnvelope>(known: readonly R[], effective: r
 }
 
 /** Records where the last folded event sits in business order (see StreamState.lastEffect). */
-function withLastEffect<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, state: S, last: EventEnvelope | undefined): S {
+export function withLastEffect<C, E extends DomainEvent, S extends StreamState>(decider: Decider<C, E, S>, state: S, last: EventEnvelope | undefined): S {
   if (!decider.causalRank || last === undefined) return state;
   return { ...state, lastEffect: businessKeyOf(last, decider.causalRank) };
 }
@@ -119,7 +119,7 @@ export function evolveRecorded<C, E extends DomainEvent, S extends StreamState>(
 }
 
 /** The state answers for every recorded event, corrections included: it carries the last one's revision. */
-function stamped<S extends StreamState>(state: S, last: EventEnvelope): S {
+export function stamped<S extends StreamState>(state: S, last: EventEnvelope): S {
   const streamId = last.streamId ?? state.streamId;
   if (state.revision === last.revision && state.streamId === streamId) return state;
   return streamId === undefined ? { ...state, revision: last.revision } : { ...state, revision: last.revision, streamId };

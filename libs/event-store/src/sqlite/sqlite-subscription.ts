@@ -54,6 +54,22 @@ export class SqliteSubscription implements Subscription, AsyncIterator<RecordedE
     }
   }
 
+  /** Subscription.takeReady: from the page at hand, else a page read now (reads never wait). */
+  takeReady(max: number): RecordedEvent[] {
+    if (this.closed || max <= 0) return [];
+    if (this.buffered >= this.buffer.length) {
+      const page = this.source.readAfter(this.lastPosition);
+      if (page.length === 0) return [];
+      this.buffer = page;
+      this.buffered = 0;
+      this.lastPosition = Number(page[page.length - 1].position);
+    }
+    const end = Math.min(this.buffer.length, this.buffered + max);
+    const taken = this.buffered === 0 && end === this.buffer.length ? this.buffer : this.buffer.slice(this.buffered, end);
+    this.buffered = end;
+    return taken;
+  }
+
   /** `break` out of a for-await loop ends the subscription. */
   async return(): Promise<IteratorResult<RecordedEvent>> {
     await this.close();

@@ -1,22 +1,20 @@
 import {
-  advanceState,
+  advanceResumable,
   agreementDecider,
   type AgreementState,
   agreementView,
   type EventEnvelope,
-  loadStream,
+  loadResumable,
   parseStreamId,
+  type ResumableStream,
   toEventEnvelope,
 } from '@agreements/domain';
 import type { EventReader, RecordedEvent } from '@agreements/event-store';
 import type { OutgoingMessage } from './cloud-events';
 import { agreementSummary, statusMessage, type AgreementSummary } from './agreement-summary';
 
-interface Cached {
-  state: AgreementState;
-  /** Every event of the stream up to state.revision, for a refold without reading the store. */
-  events: EventEnvelope[];
-}
+/** A stream folded so far: its recorded events (for a refold without reading the store) and kept fold states. */
+type Cached = ResumableStream<AgreementState, EventEnvelope>;
 
 export interface StatusFolderLimits {
   /** Agreements kept folded between batches. */
@@ -28,8 +26,9 @@ export interface StatusFolderLimits {
 /**
  * Folds agreement streams for the status topic with the domain's loader. An LRU cache keeps the
  * folded states and their events, so a batch applies its own events to the cached state instead
- * of re-reading the stream. When an event cannot simply follow (a fact dated before one already
- * folded, a correction) the stream is folded again from the cached events plus the batch's: a
+ * of re-reading the stream. When an event cannot simply follow, the stream is folded again from
+ * memory: a fact dated before one already folded from the fold's state kept just before its place
+ * (domain resumable-fold.ts), a correction from the start; a
  * stream is read from the store only when it is not cached or its cache does not end right
  * before the batch's first event of that stream (after a retried batch, a replay from an older
  * position, a gap). Recording facts out of business order is the normal case (v2), and
@@ -82,8 +81,9 @@ export class AgreementStatusFolder {
     const recorded = await this.eventStore.readStream(streamId);
     if (recorded.length === 0) return undefined;
     const events = recorded.map(toEventEnvelope);
-    const { state } = loadStream(agreementDecider, events);
-    this.remember(streamId, { state, events });
+    const folded = loadResumable(agreementDecider, events);
+    const { state } = folded.loaded;
+    this.remember(streamId, folded);
     const view = agreementView(state, agreementId);
     const last = recorded[recorded.length - 1];
     return { summary: view === null ? null : agreementSummary(view, last.position), revision: last.revision };
@@ -101,28 +101,20 @@ export class AgreementStatusFolder {
   private async fold(streamId: string, batch: readonly RecordedEvent[]): Promise<AgreementState> {
     const first = batch[0].revision;
     let cached = this.take(streamId);
-    if (cached === undefined || cached.state.revision >= first) cached = { state: { ...agreementDecider.initialState, streamId }, events: [] };
-    if (cached.state.revision < first - 1) {
+    if (cached === undefined || cached.loaded.revision >= first) cached = loadResumable(agreementDecider, []);
+    if (cached.loaded.revision < first - 1) {
       const missing = await this.eventStore.readStream(streamId, {
-        fromRevision: cached.state.revision + 1,
-        maxCount: first - 1 - cached.state.revision,
+        fromRevision: cached.loaded.revision + 1,
+        maxCount: first - 1 - cached.loaded.revision,
       });
-      cached = this.advance(cached, missing.map(toEventEnvelope));
-      if (cached.state.revision !== first - 1) {
-        throw new Error(`stream ${streamId}: expected revisions up to ${first - 1} in the store, found up to ${cached.state.revision}`);
+      cached = advanceResumable(agreementDecider, cached, missing.map(toEventEnvelope));
+      if (cached.loaded.revision !== first - 1) {
+        throw new Error(`stream ${streamId}: expected revisions up to ${first - 1} in the store, found up to ${cached.loaded.revision}`);
       }
     }
-    cached = this.advance(cached, batch.map(toEventEnvelope));
+    cached = advanceResumable(agreementDecider, cached, batch.map(toEventEnvelope));
     this.remember(streamId, cached);
-    return cached.state;
-  }
-
-  /** The state after the events that follow it: applied one by one, or (out of business order, a correction) folded again from every event. */
-  private advance(cached: Cached, newer: EventEnvelope[]): Cached {
-    if (newer.length === 0) return cached;
-    const events = cached.events.concat(newer);
-    const advanced = advanceState(agreementDecider, cached.state, newer);
-    return { state: advanced ?? loadStream(agreementDecider, events).state, events };
+    return cached.loaded.state;
   }
 
   /** Removes the stream's entry (it is put back, as the most recently used, by remember). */
@@ -130,7 +122,7 @@ export class AgreementStatusFolder {
     const cached = this.cache.get(streamId);
     if (cached !== undefined) {
       this.cache.delete(streamId);
-      this.cachedEvents -= cached.events.length;
+      this.cachedEvents -= cached.loaded.recorded.length;
     }
     return cached;
   }
@@ -139,7 +131,7 @@ export class AgreementStatusFolder {
     this.take(streamId);
     // Map iteration order is insertion order: re-inserting makes it the most recently used.
     this.cache.set(streamId, cached);
-    this.cachedEvents += cached.events.length;
+    this.cachedEvents += cached.loaded.recorded.length;
     while (this.cache.size > this.maxStreams || (this.cachedEvents > this.maxEvents && this.cache.size > 1)) {
       this.take(this.cache.keys().next().value as string);
     }

@@ -41,22 +41,29 @@ const PARTITION_CACHE_SIZE = 100_000;
 /**
  * kafkajs' default (Java-compatible murmur2) partitioner, remembering the partition of each key:
  * a stream's events all hash the same, and hashing every message was a noticeable part of the
- * relay's CPU time. The partition count is part of the cache key, so adding partitions changes
- * the answer exactly as it does without the cache.
+ * relay's CPU time. One cache per topic, emptied when the topic's partition count changes, so
+ * adding partitions changes the answer exactly as it does without the cache (a cache key joined
+ * from topic, count and key cost about as much as the hash it saved).
  */
 export const memoizedDefaultPartitioner: ICustomPartitioner = () => {
   const partitioner = Partitioners.DefaultPartitioner();
-  const cache = new Map<string, number>();
+  const caches = new Map<string, { partitions: number; byKey: Map<string, number> }>();
   return (args) => {
     const { topic, partitionMetadata, message } = args;
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     if (message.key === null || message.key === undefined) return partitioner(args);
-    const cacheKey = `${topic}\u0000${partitionMetadata.length}\u0000${message.key.toString()}`;
-    let partition = cache.get(cacheKey);
+    let cache = caches.get(topic);
+    if (cache === undefined || cache.partitions !== partitionMetadata.length) {
+      cache = { partitions: partitionMetadata.length, byKey: new Map() };
+      caches.set(topic, cache);
+    }
+    // Buffers are compared by identity in a Map: only string keys (the relay's) are remembered.
+    if (typeof message.key !== 'string') return partitioner(args);
+    let partition = cache.byKey.get(message.key);
     if (partition === undefined) {
       partition = partitioner(args);
-      if (cache.size >= PARTITION_CACHE_SIZE) cache.clear();
-      cache.set(cacheKey, partition);
+      if (cache.byKey.size >= PARTITION_CACHE_SIZE) cache.byKey.clear();
+      cache.byKey.set(message.key, partition);
     }
     return partition;
   };

@@ -200,7 +200,7 @@ export class Relay {
     this.subscription = subscription;
     if (this.stopping) await subscription.close();
     const { batchSize, maxBatchBytes } = this.timings;
-    const reader = new BatchReader(subscription[Symbol.asyncIterator](), batchSize, maxBatchBytes, (events) => publisher.eventMessages(events));
+    const reader = new BatchReader(subscription, batchSize, maxBatchBytes, (events) => publisher.eventMessages(events));
     const readAhead = () => {
       // The batch's status summaries are asked for as soon as it is read: on the status thread,
       // they are folded while the batch before is still being sent.
