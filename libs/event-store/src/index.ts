@@ -3,6 +3,7 @@ import type { EsdbEventStore as EsdbEventStoreClass } from './esdb/esdb-event-st
 export * from './event-store.port';
 export type * from './fast-log.port';
 export * from './handle-command';
+export { canonicalJson, jsonInCanonicalOrder } from './canonical-json';
 export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqlite/sqlite-event-store';
 export { openFastLogReader } from './sqlite/fast-log-reader';
