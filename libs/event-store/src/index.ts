@@ -7,6 +7,7 @@ export { canonicalJson, jsonInCanonicalOrder } from './canonical-json';
 export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqlite/sqlite-event-store';
 export { openFastLogReader } from './sqlite/fast-log-reader';
+export { type MultiRowInsert, MultiRowInserter } from './sqlite/multi-row-insert';
 export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';
 
 export type EsdbEventStore = EsdbEventStoreClass;

@@ -19,7 +19,7 @@ export function leafHash(leafBytes: Uint8Array | string): Hash {
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 65), 'buffer');
 }
 
 /** The largest power of two strictly smaller than n (n >= 2): where RFC 9162 splits a tree of n leaves. */
