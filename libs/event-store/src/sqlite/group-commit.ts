@@ -133,8 +133,8 @@ function validateAppend(streamId: string, events: EventToAppend[], options: Appe
     if (typeof event.type !== 'string' || event.type.length === 0) {
       throw new Error(`append to ${streamId}: event ${event.eventId} needs a type`);
     }
-    // Data in canonical member order: the ledger then hashes the stored text without parsing it.
-    return { data: jsonInCanonicalOrder(event.data ?? {}), metadata: JSON.stringify(event.metadata ?? {}) };
+    // In canonical member order: the ledger then hashes the stored texts without parsing them.
+    return { data: jsonInCanonicalOrder(event.data ?? {}), metadata: jsonInCanonicalOrder(event.metadata ?? {}) };
   });
   return { streamId, events, encoded, expectedRevision: expected, command: options.command };
 }

@@ -2,7 +2,7 @@ import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { canonicalJson, type RawStoredEvent } from '@agreements/event-store';
 import { hashLeaf, leafOf } from '../leaf/leaf';
-import { leafTextOfRow } from '../leaf/leaf-text';
+import { leafTextOfRow, splicedLeafMetadata } from '../leaf/leaf-text';
 import { fromRawStoredEvent } from '../leaf/stored-events';
 import { RawRowBatch } from './log-batch';
 
@@ -24,14 +24,14 @@ const metadata = fc.record(
   { requiredKeys: [] },
 );
 
-const rowOf = (dataText: string, meta: unknown, n: number): RawStoredEvent => [
+const rowOf = (dataText: string, meta: unknown, n: number, metaText = JSON.stringify(meta)): RawStoredEvent => [
   String(n + 1),
   `agreement-${n}`,
   n,
   `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   'ProvisionAdded',
   dataText,
-  JSON.stringify(meta),
+  metaText,
   '2026-11-29T22:00:00.000Z',
 ];
 
@@ -53,7 +53,8 @@ describe('a batch of raw rows: leaf hashes without building the leaf', () => {
   it("gives the reference leaf hash however the row's data text was written", () => {
     fc.assert(
       fc.property(fc.jsonValue(), metadata, fc.nat(1000), (data, meta, n) => {
-        const rows = writings.map((write) => rowOf(write(data), meta, n));
+        // Data and metadata each written every way (metadata canonical is what the store writes now).
+        const rows = writings.flatMap((write) => writings.map((writeMeta) => rowOf(write(data), meta, n, writeMeta(meta))));
         const reference = hashLeaf(leafOf(fromRawStoredEvent(rows[0])));
         const batch = new RawRowBatch(rows);
         for (let i = 0; i < rows.length; i += 1) {
@@ -61,7 +62,7 @@ describe('a batch of raw rows: leaf hashes without building the leaf', () => {
           expect(batch.hashesTo(i, reference)).toBe(true);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -90,6 +91,23 @@ describe('a batch of raw rows: leaf hashes without building the leaf', () => {
     moved[2] = 2; // another revision
     expect(new RawRowBatch([moved as unknown as RawStoredEvent]).hashesTo(0, expected)).toBe(false);
     expect(new RawRowBatch([rowOf(canonicalJson(data), { ...meta, actor: 'desk-2' }, 1)]).hashesTo(0, expected)).toBe(false);
+  });
+
+  it('takes the leaf metadata out of a canonical stored text as it is, and falls back on anything the leaf leaves out', () => {
+    const meta = { actor: 'desk-1', causationId: 'c', commandId: 'c', correlationId: 'c', occurredAt: '2017-05', schemaVersion: 2, sources: [{ publisher: 'UN' }] };
+    expect(splicedLeafMetadata(canonicalJson(meta), '2026-11-29T22:00:00.000Z')).toEqual({
+      members: '"actor":"desk-1","causationId":"c","commandId":"c","correlationId":"c","occurredAt":"2017-05","recordedAt":"2026-11-29T22:00:00.000Z","sources":[{"publisher":"UN"}]',
+      schemaVersion: '2',
+    });
+    expect(splicedLeafMetadata('{"schemaVersion":1}', 'r')).toEqual({ members: '"recordedAt":"r"', schemaVersion: '1' });
+    expect(splicedLeafMetadata('{"actor":"a"}', 'r')).toBeUndefined();
+    // Stored texts the splice would get wrong: the keeper parses those and still gives the reference hash.
+    for (const odd of [{ ...meta, actor: null }, { ...meta, extra: 1 }, { ...meta, recordedAt: 'x' }, { ...meta, actor: { schemaVersion: 3 } }, { ...meta, schemaVersion: '2' }]) {
+      const row = rowOf(canonicalJson({ a: 1 }), odd, 2, canonicalJson(odd));
+      const reference = hashLeaf(leafOf(fromRawStoredEvent(row)));
+      expect(new RawRowBatch([row]).leafHash(0).equals(reference)).toBe(true);
+      expect(new RawRowBatch([row]).hashesTo(0, reference)).toBe(true);
+    }
   });
 
   it('names the event whose stored data is not JSON when the keeper hashes it', () => {

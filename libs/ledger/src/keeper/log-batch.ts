@@ -1,7 +1,7 @@
 import { canonicalJson, type RawStoredEvent } from '@agreements/event-store';
 import { isCanonicalJsonText } from '../leaf/canonical-text';
 import { hashLeaf, leafOf, type StoredEvent } from '../leaf/leaf';
-import { leafTextOfRow } from '../leaf/leaf-text';
+import { leafMetadataOf, leafText, splicedLeafMetadata } from '../leaf/leaf-text';
 import { fromRawStoredEvent } from '../leaf/stored-events';
 import { type Hash, leafHash } from '../merkle/hashing';
 
@@ -48,9 +48,10 @@ export class EventBatch implements LogBatch {
 }
 
 /**
- * Raw rows of the embedded log (docs/auditing.md, "how the leaf is computed fast"). The stored
- * `data` text goes into the leaf as it is when it is provably canonical (the store writes it so),
- * else it is parsed and canonicalised; the leaf itself is written by concatenation.
+ * Raw rows of the embedded log (docs/auditing.md, "how the leaf is computed fast"). The store
+ * writes data and metadata in canonical member order; a stored text goes into the leaf as it is
+ * when it is provably canonical, else it is parsed and canonicalised. The leaf is written by
+ * concatenation.
  */
 export class RawRowBatch implements LogBatch {
   constructor(private readonly rows: readonly RawStoredEvent[]) {}
@@ -76,28 +77,53 @@ export class RawRowBatch implements LogBatch {
     const data = row[5];
     const metadata = parsed(row, 6, 'metadata');
     const dataText = isCanonicalJsonText(data) ? data : canonicalJson(parsed(row, 5, 'data'));
-    return leafHash(leafTextOfRow(row, dataText, metadata));
+    const spliced = metadataFitsAsStored(metadata, row[7]) && isCanonicalJsonText(row[6]) ? splicedLeafMetadata(row[6], row[7]) : undefined;
+    return leafHash(leafText(row, dataText, spliced ?? leafMetadataOf(row, metadata)));
   }
 
   /**
-   * First with the stored text as it is, without checking it: a match is proof enough (SHA-256),
-   * as the tree's hash is of canonical bytes, so the stored text was exactly those. Only a
-   * mismatch is canonicalised, to tell a text merely written otherwise (an older version's, keys
-   * unsorted or spaced) from a changed value. A text that is not JSON any more does not match.
+   * First from the stored texts as they are, unparsed and unchecked: a match is proof enough
+   * (SHA-256), as the tree's hash is of canonical bytes, so the stored texts were exactly those.
+   * Only a mismatch is parsed and canonicalised, to tell texts merely written otherwise (an older
+   * version's: members unsorted, spaces) from a changed value. A text that is not JSON any more
+   * does not match.
    */
   hashesTo(i: number, expected: Hash): boolean {
     const row = this.rows[i];
     const data = row[5];
+    const spliced = splicedLeafMetadata(row[6], row[7]);
+    if (spliced && leafHash(leafText(row, data, spliced)).equals(expected)) return true;
     try {
-      const metadata = parsed(row, 6, 'metadata');
-      if (leafHash(leafTextOfRow(row, data, metadata)).equals(expected)) return true;
+      const metadata = leafMetadataOf(row, parsed(row, 6, 'metadata'));
+      if (leafHash(leafText(row, data, metadata)).equals(expected)) return true;
       if (isCanonicalJsonText(data)) return false;
-      return leafHash(leafTextOfRow(row, canonicalJson(parsed(row, 5, 'data')), metadata)).equals(expected);
+      return leafHash(leafText(row, canonicalJson(parsed(row, 5, 'data')), metadata)).equals(expected);
     } catch (err) {
       if (err instanceof StoredTextError) return false;
       throw err;
     }
   }
+}
+
+/** Members the leaf keeps as stored (recordedAt is the row's column; any other is left out). */
+const SPLICEABLE = new Set(['actor', 'causationId', 'commandId', 'correlationId', 'occurredAt', 'schemaVersion', 'sources']);
+
+/**
+ * Whether the stored metadata, once its text is proven canonical, is the leaf's metadata with
+ * schemaVersion in recordedAt's place (splicedLeafMetadata): no member the leaf leaves out or
+ * renames, no null, a numeric schemaVersion, and strings in the members before it (so its name
+ * cannot be found inside one of them).
+ */
+function metadataFitsAsStored(metadata: unknown, recordedAt: unknown): boolean {
+  if (typeof recordedAt !== 'string' || metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return false;
+  const stored = metadata as Record<string, unknown>;
+  if (typeof stored.schemaVersion !== 'number') return false;
+  for (const name of Object.keys(stored)) {
+    if (!SPLICEABLE.has(name)) return false;
+    const value = stored[name];
+    if (name === 'sources' ? value === null : name !== 'schemaVersion' && typeof value !== 'string') return false;
+  }
+  return true;
 }
 
 class StoredTextError extends Error {}
