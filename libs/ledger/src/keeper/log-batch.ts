@@ -82,22 +82,18 @@ export class RawRowBatch implements LogBatch {
   }
 
   /**
-   * First from the stored texts as they are, unparsed and unchecked: a match is proof enough
-   * (SHA-256), as the tree's hash is of canonical bytes, so the stored texts were exactly those.
-   * Only a mismatch is parsed and canonicalised, to tell texts merely written otherwise (an older
-   * version's: members unsorted, spaces) from a changed value. A text that is not JSON any more
-   * does not match.
+   * First from the stored texts as they are, unparsed (when the metadata text is canonical, as
+   * the store writes it): a match is proof enough (SHA-256), as the tree's hash is of canonical
+   * bytes, so the stored texts were exactly those. Otherwise, or on a mismatch, the leaf is
+   * computed as the keeper does, which tells texts merely written otherwise (an older version's:
+   * members unsorted, spaces) from a changed value. A text that is not JSON any more does not match.
    */
   hashesTo(i: number, expected: Hash): boolean {
     const row = this.rows[i];
-    const data = row[5];
-    const spliced = splicedLeafMetadata(row[6], row[7]);
-    if (spliced && leafHash(leafText(row, data, spliced)).equals(expected)) return true;
+    const spliced = isCanonicalJsonText(row[6]) ? splicedLeafMetadata(row[6], row[7]) : undefined;
+    if (spliced && leafHash(leafText(row, row[5], spliced)).equals(expected)) return true;
     try {
-      const metadata = leafMetadataOf(row, parsed(row, 6, 'metadata'));
-      if (leafHash(leafText(row, data, metadata)).equals(expected)) return true;
-      if (isCanonicalJsonText(data)) return false;
-      return leafHash(leafText(row, canonicalJson(parsed(row, 5, 'data')), metadata)).equals(expected);
+      return this.leafHash(i).equals(expected);
     } catch (err) {
       if (err instanceof StoredTextError) return false;
       throw err;
