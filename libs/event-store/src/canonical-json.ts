@@ -54,9 +54,17 @@ function inCanonicalOrder(value: unknown, plainOnly: boolean): unknown {
     }
   }
   if (sorted && !members) return value;
+  const out: Record<string, unknown> = {};
+  if (!members) {
+    // Only the order changes (the common case of data built in code): the names sorted as they are.
+    for (const name of keys.sort()) {
+      if (mayReorder(name)) throw new NeedsReference();
+      out[name] = source[name];
+    }
+    return out;
+  }
   const order = keys.map((_, i) => i);
   if (!sorted) order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
-  const out: Record<string, unknown> = {};
   for (const i of order) {
     if (mayReorder(keys[i])) throw new NeedsReference();
     out[keys[i]] = members ? members[i] : source[keys[i]];
