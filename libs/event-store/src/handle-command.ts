@@ -347,14 +347,16 @@ function toEventsToAppend(
     eventId: eventIdFor(context.commandId, index),
     type: event.type,
     data: event.data,
+    // Members in sorted order: the store writes metadata in canonical order (for the ledger), and
+    // an object built in that order is written as it is, without a sorted copy.
     metadata: {
       actor: context.actor,
+      causationId: context.causationId,
       commandId: context.commandId,
       correlationId: context.correlationId,
-      causationId: context.causationId,
       occurredAt: context.occurredAt,
-      sources: context.sources,
       schemaVersion: context.schemaVersionOf(event.type),
+      sources: context.sources,
     },
   }));
 }

@@ -3,9 +3,11 @@ import type { EsdbEventStore as EsdbEventStoreClass } from './esdb/esdb-event-st
 export * from './event-store.port';
 export type * from './fast-log.port';
 export * from './handle-command';
+export { canonicalJson, jsonInCanonicalOrder } from './canonical-json';
 export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqlite/sqlite-event-store';
 export { openFastLogReader } from './sqlite/fast-log-reader';
+export { type MultiRowInsert, MultiRowInserter } from './sqlite/multi-row-insert';
 export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';
 
 export type EsdbEventStore = EsdbEventStoreClass;

@@ -12,6 +12,7 @@ export * from './heads/signing-key';
 export * from './heads/head-signer';
 export * from './store/ledger-store.port';
 export * from './store/sqlite-ledger-store';
+export * from './keeper/log-batch';
 export * from './keeper/log-batches';
 export * from './keeper/ledger-keeper';
 export * from './service/ledger-errors';

@@ -1,3 +1,4 @@
+import { jsonInCanonicalOrder } from '../canonical-json';
 import type { AppendOptions, AppendResult, EventToAppend } from '../event-store.port';
 import { type AppendRequest, type BatchWriter, Failure } from './batch-writer';
 
@@ -132,7 +133,8 @@ function validateAppend(streamId: string, events: EventToAppend[], options: Appe
     if (typeof event.type !== 'string' || event.type.length === 0) {
       throw new Error(`append to ${streamId}: event ${event.eventId} needs a type`);
     }
-    return { data: JSON.stringify(event.data ?? {}), metadata: JSON.stringify(event.metadata ?? {}) };
+    // In canonical member order: the ledger then hashes the stored texts without parsing them.
+    return { data: jsonInCanonicalOrder(event.data ?? {}), metadata: jsonInCanonicalOrder(event.metadata ?? {}) };
   });
   return { streamId, events, encoded, expectedRevision: expected, command: options.command };
 }

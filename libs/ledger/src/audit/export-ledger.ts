@@ -30,12 +30,12 @@ export async function exportLedger(options: {
       if (events.length === 0) throw new Error(`the log ends before leaf ${index}: ${head.treeSize - index} events of the head are missing`);
       let chunk = '';
       for (let i = 0; i < events.length && i < leaves.length; i += 1) {
-        const line: LeafLine = { index: leaves[i].index, leafHash: toHex(leaves[i].leafHash), leaf: leafOf(events[i]) };
+        const line: LeafLine = { index: leaves[i].index, leafHash: toHex(leaves[i].leafHash), leaf: leafOf(events.event(i)) };
         chunk += JSON.stringify(line) + '\n';
       }
       await write(chunk);
       index += Math.min(events.length, leaves.length);
-      position = events[Math.min(events.length, leaves.length) - 1].position;
+      position = events.position(Math.min(events.length, leaves.length) - 1);
       options.onProgress?.(index, head.treeSize);
     }
     const last: HeadLine = { head };

@@ -1,7 +1,6 @@
 import type { EventStore } from '@agreements/event-store';
 import { headSignatureValid, type SignedTreeHead } from '../heads/tree-head';
 import { type LogBatches, logBatches } from '../keeper/log-batches';
-import { hashLeaf, leafOf } from '../leaf/leaf';
 import { fromHex } from '../merkle/hashing';
 import { consistencyPath, rootHash } from '../merkle/proofs';
 import { verifyConsistency } from '../merkle/verification';
@@ -56,21 +55,21 @@ export async function checkLeafRange(options: {
       return { checked, beyond: 0, failure: `leaf ${missing.index}: event ${missing.eventId} (position ${missing.position}) is no longer in the log` };
     }
     for (let i = 0; i < events.length; i += 1) {
-      const event = events[i];
       const leaf = leaves[i];
-      if (leaf.eventId !== event.eventId) {
+      const eventId = events.eventId(i);
+      if (leaf.eventId !== eventId) {
         return {
           checked,
           beyond: 0,
-          failure: `leaf ${leaf.index}: the tree holds event ${leaf.eventId} (position ${leaf.position}), the log has event ${event.eventId} (position ${event.position}) there: an event was removed, inserted or re-ordered`,
+          failure: `leaf ${leaf.index}: the tree holds event ${leaf.eventId} (position ${leaf.position}), the log has event ${eventId} (position ${events.position(i)}) there: an event was removed, inserted or re-ordered`,
         };
       }
-      if (!hashLeaf(leafOf(event)).equals(leaf.leafHash)) {
-        return { checked, beyond: 0, failure: `leaf ${leaf.index}: event ${event.eventId} (position ${event.position}) is not what was stored: its bytes changed since it entered the tree` };
+      if (!events.hashesTo(i, leaf.leafHash)) {
+        return { checked, beyond: 0, failure: `leaf ${leaf.index}: event ${eventId} (position ${events.position(i)}) is not what was stored: its bytes changed since it entered the tree` };
       }
       checked += 1;
     }
-    position = events[events.length - 1].position;
+    position = events.position(events.length - 1);
     options.onProgress?.(checked);
   }
   let beyond = 0;
@@ -79,7 +78,7 @@ export async function checkLeafRange(options: {
       const more = await batches.after(position, BATCH);
       if (more.length === 0) break;
       beyond += more.length;
-      position = more[more.length - 1].position;
+      position = more.position(more.length - 1);
     }
   }
   return { checked, beyond };

@@ -1,6 +1,5 @@
 import type { EventStore } from '@agreements/event-store';
-import { hashLeaf, leafOf } from '../leaf/leaf';
-import type { LedgerStore } from '../store/ledger-store.port';
+import type { LedgerStore, StoredLeaf } from '../store/ledger-store.port';
 import { type LogBatches, logBatches } from './log-batches';
 
 /** What the ledger service needs of a keeper, wherever it runs (this thread, or a worker thread). */
@@ -58,9 +57,9 @@ export class LedgerKeeper implements KeeperHandle {
     for (;;) {
       const events = await this.batches.after(this.ledger.lastPosition(), this.batchSize);
       if (events.length === 0) return added;
-      this.ledger.appendLeaves(
-        events.map((event) => ({ eventId: event.eventId, position: event.position, leafHash: hashLeaf(leafOf(event)) })),
-      );
+      const leaves = new Array<Omit<StoredLeaf, 'index'>>(events.length);
+      for (let i = 0; i < events.length; i += 1) leaves[i] = { eventId: events.eventId(i), position: events.position(i), leafHash: events.leafHash(i) };
+      this.ledger.appendLeaves(leaves);
       added += events.length;
       if (this.stopping) return added;
     }

@@ -1,16 +1,17 @@
 import type { EventStore, FastLogReader } from '@agreements/event-store';
-import type { StoredEvent } from '../leaf/leaf';
-import { fromRawStoredEvent, fromRecordedEvent } from '../leaf/stored-events';
+import { fromRecordedEvent } from '../leaf/stored-events';
+import { EventBatch, type LogBatch, RawRowBatch } from './log-batch';
 
 /** The next events of the global log after a position, in order, at most `limit`. */
 export interface LogBatches {
-  after(position: string | undefined, limit: number): Promise<StoredEvent[]>;
+  after(position: string | undefined, limit: number): Promise<LogBatch>;
   close(): Promise<void>;
 }
 
 /**
  * Reads the log in batches: raw rows from the embedded store's fast log (one indexed range read,
- * no port objects), else the port's readAll (EventStoreDB), whose `fromPosition` is inclusive.
+ * no port objects, texts unparsed), else the port's readAll (EventStoreDB), whose `fromPosition`
+ * is inclusive.
  */
 export function logBatches(store: Pick<EventStore, 'readAll' | 'fastLog'>): LogBatches {
   const fastLog = store.fastLog;
@@ -27,7 +28,7 @@ export function logBatches(store: Pick<EventStore, 'readAll' | 'fastLog'>): LogB
         position === undefined ? { maxCount: limit } : { fromPosition: position, maxCount: limit + 1 },
       );
       const fresh = position !== undefined && events[0]?.position === position ? events.slice(1) : events;
-      return fresh.slice(0, limit).map(fromRecordedEvent);
+      return new EventBatch(fresh.slice(0, limit).map(fromRecordedEvent));
     },
     async close() {},
   };
@@ -37,7 +38,7 @@ export function logBatches(store: Pick<EventStore, 'readAll' | 'fastLog'>): LogB
 export function readerBatches(reader: FastLogReader): LogBatches {
   return {
     async after(position, limit) {
-      return reader.storedEventsAfter(position === undefined ? 0 : Number(position), limit).map(fromRawStoredEvent);
+      return new RawRowBatch(reader.storedEventsAfter(position === undefined ? 0 : Number(position), limit));
     },
     async close() {
       await reader.close();

@@ -1,6 +1,5 @@
-import type { RecordedEvent } from '@agreements/event-store';
+import { canonicalJson, type RecordedEvent } from '@agreements/event-store';
 import { type Hash, leafHash } from '../merkle/hashing';
-import { canonicalJson } from './canonical-json';
 
 /**
  * The object a leaf hashes (docs: /v1/ledger/leaves answers it as `leaf`): the event exactly as
@@ -32,7 +31,7 @@ export type StoredEvent = Pick<RecordedEvent, 'eventId' | 'streamId' | 'revision
 
 // In sorted key order (data, eventId, metadata, ...; actor, causationId, ...): canonicalJson then
 // writes the leaf with JSON.stringify as it is, without copying it.
-const METADATA_MEMBERS = ['actor', 'causationId', 'commandId', 'correlationId', 'occurredAt', 'recordedAt', 'sources'] as const;
+export const METADATA_MEMBERS = ['actor', 'causationId', 'commandId', 'correlationId', 'occurredAt', 'recordedAt', 'sources'] as const;
 
 export function leafOf(event: StoredEvent): Leaf {
   const stored = event.metadata ?? {};

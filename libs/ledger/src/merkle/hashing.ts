@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 // RFC 9162 section 2.1 with SHA-256: a leaf is hashed behind 0x00, an inner node behind 0x01, so
 // a leaf can never be passed off as a node (second-preimage resistance).
@@ -12,12 +12,14 @@ const NODE_PREFIX = Buffer.from([0x01]);
 export const EMPTY_ROOT: Hash = createHash('sha256').digest();
 
 export function leafHash(leafBytes: Uint8Array | string): Hash {
-  // A string is hashed as its UTF-8 bytes, without a copy into a Buffer first.
+  // A string is hashed as its UTF-8 bytes (0x00 is U+0000's), in one call without a Hash object:
+  // about a third less time a leaf than createHash, update and digest (docs/auditing.md).
+  if (typeof leafBytes === 'string') return hash('sha256', `\u0000${leafBytes}`, 'buffer');
   return createHash('sha256').update(LEAF_PREFIX).update(leafBytes).digest();
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 65), 'buffer');
 }
 
 /** The largest power of two strictly smaller than n (n >= 2): where RFC 9162 splits a tree of n leaves. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type MultiRowInsert, MultiRowInserter } from '@agreements/event-store';
 import { type CompleteSubtree, MerkleFrontier } from '../merkle/frontier';
 import type { Hash } from '../merkle/hashing';
 import { rootHash } from '../merkle/proofs';
@@ -34,6 +35,12 @@ CREATE TABLE IF NOT EXISTS heads (
 );
 `;
 
+// A batch's leaves and subtrees go in with a few multi-row statements rather than one call a row.
+// OR ROLLBACK: a violated constraint fails the whole transaction anyway (see the event store's
+// multi-row-insert.ts), so SQLite need not journal each statement to undo it alone.
+const LEAF_INSERT: MultiRowInsert = { sql: 'INSERT OR ROLLBACK INTO leaves (leaf_index, event_id, position, leaf_hash)', width: 4 };
+const NODE_INSERT: MultiRowInsert = { sql: 'INSERT OR ROLLBACK INTO nodes (level, node_index, hash)', width: 3 };
+
 interface HeadRow {
   tree_size: number;
   root_hash: string;
@@ -54,6 +61,7 @@ const toHead = (row: HeadRow): SignedTreeHead => ({
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Database.Database;
   private readonly stmt;
+  private readonly inserter: MultiRowInserter;
   private frontier: MerkleFrontier;
   private last: string | undefined;
 
@@ -74,6 +82,10 @@ export class SqliteLedgerStore implements LedgerStore {
         this.db.pragma('journal_mode = WAL');
         // Heads are a promise made to auditors: a signed head must survive a power cut.
         this.db.pragma(derivedOnly ? 'synchronous = NORMAL' : 'synchronous = FULL');
+        // The keeper's commits rewrite the event_id index's pages at random: checkpointing every
+        // ~40 MiB rather than every ~4 MiB copies (and fsyncs, beside the event store's own
+        // fsyncs) each such page far less often, as the event store does for its own indexes.
+        if (derivedOnly) this.db.pragma('wal_autocheckpoint = 10000');
         const version = this.db.pragma('user_version', { simple: true }) as number;
         if (version > SCHEMA_VERSION) throw new Error(`${file} has ledger schema ${version}; this build knows up to ${SCHEMA_VERSION}`);
         this.db.exec(SCHEMA);
@@ -81,6 +93,7 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       this.db.pragma('cache_size = -32768');
       this.stmt = this.prepare();
+      this.inserter = new MultiRowInserter(this.db);
       this.frontier = this.resumeFrontier();
       this.last = this.stmt.lastPosition.get();
     } catch (error) {
@@ -92,10 +105,6 @@ export class SqliteLedgerStore implements LedgerStore {
   private prepare() {
     const db = this.db;
     return {
-      insertLeaf: db.prepare<[number, string, string, Buffer]>(
-        'INSERT INTO leaves (leaf_index, event_id, position, leaf_hash) VALUES (?, ?, ?, ?)',
-      ),
-      insertNode: db.prepare<[number, number, Buffer]>('INSERT INTO nodes (level, node_index, hash) VALUES (?, ?, ?)'),
       leafHash: db.prepare<[number], Buffer>('SELECT leaf_hash FROM leaves WHERE leaf_index = ?').pluck(),
       node: db.prepare<[number, number], Buffer>('SELECT hash FROM nodes WHERE level = ? AND node_index = ?').pluck(),
       count: db.prepare<[], number | null>('SELECT MAX(leaf_index) + 1 FROM leaves').pluck(),
@@ -137,15 +146,18 @@ export class SqliteLedgerStore implements LedgerStore {
   appendLeaves(leaves: ReadonlyArray<Omit<StoredLeaf, 'index'>>): void {
     if (leaves.length === 0) return;
     const frontier = MerkleFrontier.resume(this.frontier.size, this.frontier.edgeSubtrees());
-    const write = this.db.transaction(() => {
-      for (const leaf of leaves) {
-        this.stmt.insertLeaf.run(frontier.size, leaf.eventId, leaf.position, leaf.leafHash);
-        frontier.append(leaf.leafHash, (node) => {
-          if (node.level > 0) this.stmt.insertNode.run(node.level, node.index, node.hash);
-        });
-      }
-    });
-    write();
+    const leafRows: unknown[] = [];
+    const nodeRows: unknown[] = [];
+    for (const leaf of leaves) {
+      leafRows.push(frontier.size, leaf.eventId, leaf.position, leaf.leafHash);
+      frontier.append(leaf.leafHash, (node) => {
+        if (node.level > 0) nodeRows.push(node.level, node.index, node.hash);
+      });
+    }
+    this.db.transaction(() => {
+      this.inserter.insertRows(LEAF_INSERT, leafRows);
+      this.inserter.insertRows(NODE_INSERT, nodeRows);
+    })();
     // Only once committed: a failed transaction leaves the tree where it was.
     this.frontier = frontier;
     this.last = leaves[leaves.length - 1].position;
