@@ -4,7 +4,9 @@
 //                                         first run also generates the 1M-event fixture, cached after)
 //   npm run bench -- --only store,http    a subset: store, http, rebuild, lag, esdb, relay, ledger, console, health
 //   npm run bench -- --only soak          the soak (never part of a plain run): 30 min of 1,000
-//                                         commands/s with reads; --soak-minutes N for a shorter one
+//                                         commands/s with reads; --soak-minutes N for a shorter one,
+//                                         --soak-rate N for N commands/s (a busy machine: memory
+//                                         is judged at a rate the server keeps up with)
 //   npm run bench -- --quick              smoke sizes (100k-event rebuild, short load runs)
 //   npm run bench -- --note "text"        a remark printed with the results (say, a busy machine)
 //   npm run bench -- --no-write           print only; leave docs/benchmarks.md alone
@@ -44,6 +46,7 @@ interface Options {
   freshFixtures: boolean;
   databaseUrl: string;
   soakMinutes: number;
+  soakRate: number;
 }
 
 class UsageError extends Error {}
@@ -58,6 +61,7 @@ function parseOptions(args: string[]): Options {
     freshFixtures: false,
     databaseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL,
     soakMinutes: 30,
+    soakRate: 1000,
   };
   const value = (i: number, name: string): string => {
     const v = args[i + 1];
@@ -105,6 +109,12 @@ function parseOptions(args: string[]): Options {
         const minutes = Number(take());
         if (!Number.isFinite(minutes) || minutes < 1) throw new UsageError('--soak-minutes takes a number of minutes, at least 1');
         options.soakMinutes = minutes;
+        break;
+      }
+      case '--soak-rate': {
+        const rate = Number(take());
+        if (!Number.isInteger(rate) || rate < 10) throw new UsageError('--soak-rate takes commands per second, at least 10');
+        options.soakRate = rate;
         break;
       }
       case '--help':
@@ -155,7 +165,7 @@ async function main(): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     if (error.message) console.error(`bench: ${error.message}`);
     console.error(
-      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,ledger,console,health,soak] [--soak-minutes N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
+      'usage: npm run bench -- [--only store,http,rebuild,lag,esdb,relay,ledger,console,health,soak] [--soak-minutes N] [--soak-rate N] [--quick] [--note TEXT] [--no-write] [--keep-kafka] [--fresh-fixtures] [--database-url URL]',
     );
     return error.message ? 2 : 0;
   }
@@ -203,7 +213,7 @@ async function main(): Promise<number> {
         case 'health':
           return runHealthSection(scope, report, healthSizes(quick));
         case 'soak':
-          return runSoakSection(scope, report, soakSizes(options.soakMinutes, options.keepKafka));
+          return runSoakSection(scope, report, soakSizes(options.soakMinutes, options.keepKafka, options.soakRate));
         case 'console':
           return runConsoleSection(scope, report, consoleSizes(quick));
       }

@@ -2,7 +2,7 @@
 // scripts. Each is stopped by the scope that started it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort, progress, ROOT, type Scope, sleep } from './util';
@@ -26,6 +26,16 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM (graceful shutdown), SIGKILL after 10 s. */
   stop(): Promise<void>;
+}
+
+/**
+ * The node options of package.json's start script (the API thread's heap limit, see
+ * docs/architecture.md, "Memory budget"), so the bench's server is the one `npm start` runs.
+ */
+export function startScriptNodeOptions(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(1, words.indexOf('-r')).filter((word) => word.startsWith('--'));
 }
 
 function builtFile(relative: string): string {
@@ -55,9 +65,10 @@ async function startBuiltServer(
   dataDir: string,
   env: Record<string, string>,
   healthPath: string,
+  nodeOptions: string[] = [],
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', REGISTER_PATHS, builtFile(main)], {
+  const child = spawn(process.execPath, [...nodeOptions, '-r', REGISTER_PATHS, builtFile(main)], {
     cwd: ROOT,
     env: { ...process.env, ...EMBEDDED_ONLY, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +101,15 @@ async function startBuiltServer(
  */
 export async function startApiServer(scope: Scope, env: Record<string, string> = {}): Promise<ServerProcess> {
   const dataDir = scope.tempDir('api');
-  return startBuiltServer(scope, 'API server', 'apps/api/src/main.js', dataDir, { API_KEYS: BENCH_API_KEYS, NODE_ENV: 'production', ...env }, '/health/ready');
+  return startBuiltServer(
+    scope,
+    'API server',
+    'apps/api/src/main.js',
+    dataDir,
+    { API_KEYS: BENCH_API_KEYS, NODE_ENV: 'production', ...env },
+    '/health/ready',
+    startScriptNodeOptions(),
+  );
 }
 
 /**

@@ -37,6 +37,12 @@ export interface SqliteEventStoreOptions {
   maxBatchSize?: number;
   /** How long to wait for another process holding the write lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * Most MiB of the file's pages this connection keeps (SQLite's page cache). Default 64, for the
+   * connection that appends; one that mostly follows the log (a thread's projector or ledger
+   * keeper) needs far less, as it reads the newest pages once.
+   */
+  pageCacheMiB?: number;
 }
 
 /**
@@ -77,7 +83,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
-    return new SqliteEventStore(openLogDatabase(options.file, options.busyTimeoutMs ?? 5000), options);
+    return new SqliteEventStore(openLogDatabase(options.file, options.busyTimeoutMs ?? 5000, options.pageCacheMiB), options);
   }
 
   append(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {

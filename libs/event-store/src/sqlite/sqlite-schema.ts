@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS commands (
 `;
 
 /** Opens (creating when missing) the log's file for writing, with the durability it promises, at the current schema. */
-export function openLogDatabase(file: string, busyTimeoutMs: number): Database.Database {
+export function openLogDatabase(file: string, busyTimeoutMs: number, pageCacheMiB = 64): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
@@ -47,8 +47,9 @@ export function openLogDatabase(file: string, busyTimeoutMs: number): Database.D
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     // The event_id and command_id indexes take random keys; a larger page cache keeps their
-    // inner pages in memory as the log grows (64 MiB, a ceiling rather than an allocation).
-    db.pragma('cache_size = -65536');
+    // inner pages in memory as the log grows (64 MiB by default, a ceiling rather than an
+    // allocation, but one a growing log fills: it counts in the process's memory budget).
+    db.pragma(`cache_size = -${Math.round(pageCacheMiB * 1024)}`);
     // Checkpoint the WAL into the main file every ~40 MiB rather than every ~4 MiB: pages that
     // many batches touch (index roots, the newest leaves) are then copied and synced far less
     // often. It only changes when the file is tidied, not what a commit guarantees.

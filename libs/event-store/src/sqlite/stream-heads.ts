@@ -1,5 +1,9 @@
-/** Most stream heads remembered between batches (the longest remembered are forgotten first). */
-const HEAD_CACHE_SIZE = 100_000;
+/**
+ * Most stream heads remembered between batches (the longest remembered are forgotten first).
+ * Only streams written lately need their head at hand (a forgotten one costs one indexed read);
+ * 100,000 took half an hour of the soak to fill, which kept its memory growing that long.
+ */
+const HEAD_CACHE_SIZE = 10_000;
 
 /**
  * The head revision (-1: no stream) of streams this store appended to or checked, as of its last

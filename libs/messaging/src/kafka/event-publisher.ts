@@ -36,7 +36,8 @@ export interface PublishedBatch {
   deliveries: EventDelivery[];
 }
 
-const PARTITION_CACHE_SIZE = 100_000;
+/** Keys (topic and stream) whose partition is remembered: the streams published lately, not all of them. */
+const PARTITION_CACHE_SIZE = 10_000;
 
 /**
  * kafkajs' default (Java-compatible murmur2) partitioner, remembering the partition of each key:

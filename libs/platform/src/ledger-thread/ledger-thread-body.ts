@@ -4,6 +4,7 @@ import { LedgerKeeper, SqliteLedgerStore } from '@agreements/ledger';
 import { threadBody } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
 import { openEventStore } from '../runtime/event-store';
+import { FOLLOWER_PAGE_CACHE_MIB } from '../runtime/memory-budget';
 
 /** The keeper's scheduling priority (nice): below the API's threads, which take commands. */
 const KEEPER_NICE = 10;
@@ -41,7 +42,11 @@ export const ledgerThread = threadBody<{ config: AppConfig; file: string; pollIn
   async open(data, thread) {
     const log = (level: LedgerThreadLog['level'], obj: Record<string, unknown>, msg: string) => thread.emit({ level, obj, msg });
     if (!lowerThisThreadsPriority()) log('info', {}, 'ledger thread: runs at normal priority (no per-thread priority here)');
-    const eventStore = await openEventStore(data.config, { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) });
+    const eventStore = await openEventStore(
+      data.config,
+      { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) },
+      { pageCacheMiB: FOLLOWER_PAGE_CACHE_MIB },
+    );
     const store = SqliteLedgerStore.open(data.file, { derivedOnly: true });
     const keeper = new LedgerKeeper(eventStore, store, {
       pollIntervalMs: data.pollIntervalMs,

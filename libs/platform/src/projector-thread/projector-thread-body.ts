@@ -2,6 +2,7 @@ import { Projector, type ProjectorStatus } from '@agreements/read-models';
 import { threadBody } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
 import { openEventStore } from '../runtime/event-store';
+import { FOLLOWER_PAGE_CACHE_MIB } from '../runtime/memory-budget';
 import { openReadModels } from '../runtime/read-models';
 
 /** A log line of the thread, written by the API's logger (the thread has none of its own). */
@@ -24,7 +25,8 @@ export const projectorThread = threadBody<{ config: AppConfig }, 'status', Proje
     const eventStore = await openEventStore(
       data.config,
       { info: (obj, msg) => log('info', typeof obj === 'string' ? {} : { ...obj }, msg ?? String(obj)) },
-      { pollIntervalMs: 20 },
+      // It reads the newest events once (and a stream now and then): a small page cache will do.
+      { pollIntervalMs: 20, pageCacheMiB: FOLLOWER_PAGE_CACHE_MIB },
     );
     const readModelStore = await openReadModels(data.config);
     const projector = new Projector(eventStore, readModelStore, {

@@ -4,6 +4,10 @@ import { applyBatch, type BatchHooks } from './apply-batch';
 import { type ReadModelLag, readModelLag } from './lag';
 import { StreamCache } from './stream-cache';
 
+/** The live projector's stream cache bounds (ProjectorOptions.cacheWeight, cacheStreams). */
+const LIVE_CACHE_WEIGHT = 100_000;
+const LIVE_CACHE_STREAMS = 5000;
+
 export interface ProjectorOptions {
   /** Most events per transaction. Default 1000. */
   batchSize?: number;
@@ -11,8 +15,18 @@ export interface ProjectorOptions {
   stuckAfterMs?: number;
   /** First wait after an error; doubles up to 30 s while errors repeat. Default 500 ms. */
   retryDelayMs?: number;
-  /** Bound of the in-memory stream cache (about one unit per business instant of an agreement). */
+  /**
+   * Bound of the in-memory stream cache (about one unit per business instant of an agreement).
+   * Default 100,000, some 5,000 agreements of 20 instants. A rebuild keeps its own, larger cache
+   * for the time it runs.
+   */
   cacheWeight?: number;
+  /**
+   * Most streams in that cache, whatever their weight. Default 5,000, as many as the command
+   * path keeps, far more than the streams written at once: about 60 MiB of the soak's agreements
+   * (docs/benchmarks.md).
+   */
+  cacheStreams?: number;
   /** Told about every error the projector recovers from by retrying. */
   onError?: (error: unknown) => void;
   /** Test support. */
@@ -166,7 +180,12 @@ export class Projector {
   private async follow(): Promise<void> {
     const { generation, checkpoint } = await this.store.activeCheckpoint();
     if (!this.cache || this.cache.generation !== generation) {
-      this.cache = new StreamCache(generation, checkpoint, this.options.cacheWeight);
+      this.cache = new StreamCache(
+        generation,
+        checkpoint,
+        this.options.cacheWeight ?? LIVE_CACHE_WEIGHT,
+        this.options.cacheStreams ?? LIVE_CACHE_STREAMS,
+      );
     }
     const cache = this.cache;
     const subscription = this.eventStore.subscribeToAll(checkpoint === undefined ? {} : { afterPosition: checkpoint });
