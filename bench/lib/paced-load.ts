@@ -27,6 +27,8 @@ export interface PacedLoadResult {
   statuses: Record<string, number>;
   /** Accepted per second over the measured period. */
   achievedRate: number;
+  /** Commands that fell due while `maxBacklog` were already waiting: not sent (the server was behind). */
+  shed: number;
   /** Request latencies (ms) of the measured period. */
   latencies: number[];
 }
@@ -40,6 +42,12 @@ export interface PacedLoadOptions {
   durationMs: number;
   /** AddProvision commands per agreement before a lane drafts the next one. Default 20. */
   provisionsPerAgreement?: number;
+  /**
+   * At most this many requests waiting for an answer (default 5,000): an open loop against a
+   * server that cannot keep up would otherwise queue requests until this thread runs out of heap
+   * (a 30-minute soak did, at 24 minutes). What falls due beyond it is counted as shed.
+   */
+  maxBacklog?: number;
 }
 
 interface Lane {
@@ -66,7 +74,7 @@ export async function pacedCommands(
     agreements += 1;
     return { agreementId: benchAgreementId(tag, agreements), agreementNumber: agreements, next: 0 };
   };
-  const result: PacedLoadResult = { sent: 0, accepted: 0, failed: 0, statuses: {}, achievedRate: 0, latencies: [] };
+  const result: PacedLoadResult = { sent: 0, accepted: 0, failed: 0, statuses: {}, achievedRate: 0, shed: 0, latencies: [] };
   let inFlight = 0;
   let measuredAccepted = 0;
 
@@ -130,7 +138,11 @@ export async function pacedCommands(
     const timer = setInterval(() => {
       const t = wallClock();
       const due = Math.floor(((Math.min(t, end) - started) * options.rate) / 1000);
-      while (result.sent < due) send(t >= measureFrom);
+      const maxBacklog = options.maxBacklog ?? 5000;
+      while (result.sent + result.shed < due) {
+        if (inFlight >= maxBacklog) result.shed += 1;
+        else send(t >= measureFrom);
+      }
       if (t >= end) {
         clearInterval(timer);
         resolve();
