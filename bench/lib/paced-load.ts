@@ -33,6 +33,9 @@ export interface PacedLoadResult {
   latencies: number[];
 }
 
+/** Requests waiting for an answer beyond which due commands are shed (PacedLoadOptions.maxBacklog). */
+export const DEFAULT_MAX_BACKLOG = 5000;
+
 export interface PacedLoadOptions {
   base: string;
   token: string;
@@ -138,7 +141,7 @@ export async function pacedCommands(
     const timer = setInterval(() => {
       const t = wallClock();
       const due = Math.floor(((Math.min(t, end) - started) * options.rate) / 1000);
-      const maxBacklog = options.maxBacklog ?? 5000;
+      const maxBacklog = options.maxBacklog ?? DEFAULT_MAX_BACKLOG;
       while (result.sent + result.shed < due) {
         if (inFlight >= maxBacklog) result.shed += 1;
         else send(t >= measureFrom);

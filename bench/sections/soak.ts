@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { startClient } from '../lib/client';
+import { DEFAULT_MAX_BACKLOG } from '../lib/paced-load';
 import { BENCH_TOKEN, startApiServer } from '../lib/processes';
 import { exactlyZero, type Report, type Target } from '../lib/report';
 import { formatNumber, progress, runTag, type Scope, sleep, summarize } from '../lib/util';
@@ -140,7 +141,7 @@ export async function runSoakSection(scope: Scope, report: Report, sizes: SoakSi
     value: load.achievedRate,
     unit: 'commands/s',
     rate: true,
-    detail: `${load.shed > 0 ? `${formatNumber(load.shed)} commands not sent, ${formatNumber(5000)} already waiting for an answer; ` : ''}${load.achievedRate < sizes.commandRate * 0.95 ? 'BELOW THE OFFERED RATE: the server fell behind, requests queued, and the figures below measure that backlog rather than a steady state; ' : ''}${formatNumber(sizes.commandRate)}/s offered for ${sizes.minutes} min; p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms; reads ${formatNumber(reads?.sent ?? 0)} (${formatNumber(sizes.readRate)}/s offered: a page of 100 agreements and one agreement in turn), p50 ${readLatency.p50.toFixed(1)} ms, p99 ${readLatency.p99.toFixed(1)} ms`,
+    detail: `${load.shed > 0 ? `${formatNumber(load.shed)} commands not sent, ${formatNumber(DEFAULT_MAX_BACKLOG)} already waiting for an answer; ` : ''}${load.achievedRate < sizes.commandRate * 0.95 ? 'BELOW THE OFFERED RATE: the server fell behind, requests queued, and the figures below measure that backlog rather than a steady state; ' : ''}${formatNumber(sizes.commandRate)}/s offered for ${sizes.minutes} min; p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms; reads ${formatNumber(reads?.sent ?? 0)} (${formatNumber(sizes.readRate)}/s offered: a page of 100 agreements and one agreement in turn), p50 ${readLatency.p50.toFixed(1)} ms, p99 ${readLatency.p99.toFixed(1)} ms`,
   });
   // A read of the agreement last written may come before the projector applied it: a 404 there is
   // the read models' eventual consistency (no Min-Position asked), not a failure.
