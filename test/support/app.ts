@@ -33,7 +33,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const runtime = await createRuntime(config, {
     role: 'api',
     projector: config.runProjector,
-    relay: config.runRelay,
+    // As npm start runs it: on a thread of its own unless RELAY_THREAD=false.
+    relay: config.runRelay ? (config.relayThread ? 'thread' : true) : false,
     ledger: true,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });

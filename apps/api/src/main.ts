@@ -3,12 +3,13 @@ import { claimDataDir, createRuntime, installShutdown, loadConfig, serveOperatio
 import { loadCredentials } from './http/credentials';
 import { createHttpApp } from './http/http-app';
 
-/** `npm start`: the API with the projector (and the relay when KAFKA_BROKERS is set) in one process. */
+/** `npm start`: the API with the projector (and the relay when KAFKA_BROKERS is set) in one process, each on a thread of its own. */
 startProcess('api', async () => {
   const config = loadConfig();
   const credentials = loadCredentials(config.apiKeys, config.dataDir);
   const projector = config.runProjector ? (config.projectorThread ? 'thread' : true) : false;
-  const runtime = await createRuntime(config, { role: 'api', projector, relay: config.runRelay, ledger: true });
+  const relay = config.runRelay ? (config.relayThread ? 'thread' : true) : false;
+  const runtime = await createRuntime(config, { role: 'api', projector, relay, ledger: true });
   const app = await createHttpApp(runtime, credentials);
   try {
     await app.listen({ port: config.port, host: config.host });

@@ -39,7 +39,7 @@ startProcess('relay', async () => {
   let service: Awaited<ReturnType<typeof openRelay>>;
   try {
     // The shutdown guard exits after 10 s; leave time to close the stores after an unacknowledged batch.
-    service = await openRelay(config, eventStore, logger, { stopTimeoutMs: 7000 });
+    service = await openRelay(config, eventStore, logger.child({ component: 'relay' }), { stopTimeoutMs: 7000 });
   } catch (error) {
     await eventStore.close();
     throw error;

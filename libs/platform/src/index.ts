@@ -13,6 +13,7 @@ export * from './operations/observability';
 export * from './operations/ops-server';
 export * from './operations/ops-thread';
 export * from './projector-thread/projector-thread';
+export * from './relay-thread/relay-thread';
 export * from './ledger-thread/ledger-thread';
 export * from './ledger-thread/verify-ledger';
 export * from './runtime/background-service';

@@ -31,6 +31,13 @@ export interface RelayStatus {
   configError: string | null;
   startedAt: string | null;
   lastPublishedAt: string | null;
+  /**
+   * The kafkajs record encoder of the relay's thread ('fast' or 'kafkajs', see
+   * fast-record-encoding.ts) and the records the fast one wrote: read from the encoder where the
+   * relay runs, which may be a worker thread whose module state the API's thread cannot see.
+   */
+  recordEncoder?: string;
+  fastEncodedRecords?: number;
 }
 
 /** 'waiting': following the store with nothing to send, when a broker probe makes sense. */

@@ -4,7 +4,7 @@ import { BrokerProbe } from './broker-probe';
 import { crashAfterAckHook } from './crash-after-ack';
 import type { TopicNames } from './config';
 import type { EventPublisher } from './event-publisher';
-import { useFastRecordEncoding } from './fast-record-encoding';
+import { fastEncodedRecords, useFastRecordEncoding } from './fast-record-encoding';
 import type { RelayLogger } from './kafka-client';
 import { measureLag } from './relay-lag';
 import { type RelayOptions, type RelayTimings, relayTimings } from './relay-options';
@@ -139,6 +139,8 @@ export class Relay {
       degraded: this.configError !== null || !counters.brokerReachable,
       ...counters,
       configError: this.configError,
+      recordEncoder: this.recordEncoder,
+      fastEncodedRecords: fastEncodedRecords(),
     };
     try {
       return { ...base, ...(await measureLag(this.options.eventStore, counters.checkpoint)) };

@@ -96,22 +96,25 @@ export function registerRelayMetrics(registry: Registry, relay: RelayStatusSourc
       this.set((await current()).brokerReachable ? 1 : 0);
     },
   });
-  // Read from the encoder itself, not from the relay: a count above 0 shows kafkajs really calls it.
+  // Counted by the encoder itself, where the relay runs (its status carries the count when that is
+  // a worker thread): a count above 0 shows kafkajs really calls it.
   new Gauge({
     name: `${prefix}relay_fast_record_encoder`,
-    help: "1 when this process replaced kafkajs' record encoder with the relay's faster one (same bytes), 0 when it uses kafkajs' own",
+    help: "1 when the relay replaced kafkajs' record encoder with its faster one (same bytes), 0 when it uses kafkajs' own",
     registers,
-    collect() {
-      this.set(recordEncoding()?.encoder === 'fast' ? 1 : 0);
+    async collect() {
+      const status = await current();
+      this.set((status.recordEncoder ?? recordEncoding()?.encoder) === 'fast' ? 1 : 0);
     },
   });
   new Counter({
     name: `${prefix}relay_fast_encoded_records_total`,
     help: 'Kafka records (events and summaries) written by the fast record encoder, counted by the encoder as kafkajs calls it',
     registers,
-    collect() {
+    async collect() {
+      const status = await current();
       this.reset();
-      this.inc(fastEncodedRecords());
+      this.inc(status.fastEncodedRecords ?? fastEncodedRecords());
     },
   });
 }

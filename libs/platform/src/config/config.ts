@@ -27,6 +27,7 @@ export interface AppConfig {
   projectorThread: boolean;
   /** Run the Kafka relay inside this process when Kafka is configured. */
   runRelay: boolean;
+  relayThread: boolean;
   /** HTTP limits and timeouts (issue 11: hostile and abusive clients). */
   http: HttpLimits;
   /** Keep the ledger (tree and signed heads, DATA_DIR/ledger.sqlite) in this process (the API does). */
@@ -105,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     runProjector: flag(env, 'RUN_PROJECTOR', true),
     projectorThread: flag(env, 'PROJECTOR_THREAD', true),
     runRelay: flag(env, 'RUN_RELAY', true),
+    relayThread: flag(env, 'RELAY_THREAD', true),
     http: httpLimits(env),
     runLedger: flag(env, 'RUN_LEDGER', true),
     ledgerKeyFile: blankToUndefined(env.LEDGER_KEY_FILE) === undefined ? undefined : resolve(env.LEDGER_KEY_FILE as string),

@@ -1,5 +1,5 @@
 import type { EventStore } from '@agreements/event-store';
-import { Relay, registerRelayMetrics, relayHealth } from '@agreements/messaging';
+import { registerRelayMetrics, relayHealth, type RelayStatusSource } from '@agreements/messaging';
 import { readModelLag, type ProjectorStatus, type ReadModelStore } from '@agreements/read-models';
 import type { HealthRegistry } from './health';
 import type { Metrics } from './metrics';
@@ -16,7 +16,7 @@ export function registerEventStoreHealth(health: HealthRegistry, eventStore: Eve
 }
 
 /** Relay lag, publish counts and errors in /metrics; the broker's reachability as the `kafka` component. */
-export function registerRelayObservability(relay: Relay, metrics: Metrics, health: HealthRegistry): void {
+export function registerRelayObservability(relay: RelayStatusSource, metrics: Metrics, health: HealthRegistry): void {
   registerRelayMetrics(metrics.registry, relay);
   health.register({ name: 'kafka', check: async () => ({ ...relayHealth(await relay.status()) }) });
 }

@@ -1,6 +1,5 @@
-import type { Logger } from 'pino';
 import type { EventStore } from '@agreements/event-store';
-import { openRelayCheckpointStore, Relay } from '@agreements/messaging';
+import { openRelayCheckpointStore, Relay, type RelayLogger } from '@agreements/messaging';
 import type { AppConfig } from '../config/config';
 import type { BackgroundService } from './background-service';
 
@@ -12,7 +11,8 @@ import type { BackgroundService } from './background-service';
 export async function openRelay(
   config: AppConfig,
   eventStore: EventStore,
-  logger: Logger,
+  /** The relay's own lines (a child logger, or a worker thread's messages to the API's logger). */
+  logger: RelayLogger,
   options: { stopTimeoutMs?: number } = {},
 ): Promise<BackgroundService & { relay: Relay; description: string }> {
   if (!config.kafkaBrokers) throw new Error('openRelay needs KAFKA_BROKERS');
@@ -29,7 +29,7 @@ export async function openRelay(
     clientId: config.kafkaClientId,
     source: config.kafkaSource,
     checkpointStore,
-    logger: logger.child({ component: 'relay' }),
+    logger,
     stopTimeoutMs: options.stopTimeoutMs,
   });
   await relay.start();

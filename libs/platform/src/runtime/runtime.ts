@@ -14,6 +14,7 @@ import {
   registerRelayObservability,
 } from '../operations/observability';
 import { startProjectorThread } from '../projector-thread/projector-thread';
+import { startRelayThread } from '../relay-thread/relay-thread';
 import type { BackgroundService } from './background-service';
 import { secureDataDir, secureDataFiles } from './data-dir-modes';
 import { openEventStore } from './event-store';
@@ -43,7 +44,8 @@ export interface RuntimeOptions {
   role: string;
   /** Run the projector: on this thread, on a worker thread of this process (built code only), or not. */
   projector: boolean | 'thread';
-  relay: boolean;
+  /** Run the Kafka relay (when KAFKA_BROKERS is set): on this thread, on a worker thread of this process, or not. */
+  relay: boolean | 'thread';
   /** Keep the ledger in this process (the API does, unless RUN_LEDGER=false). */
   ledger?: boolean;
   logger?: Logger;
@@ -82,8 +84,15 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions):
     logger.info('projector running in this process');
   }
 
-  if (options.relay && config.kafkaBrokers) {
-    const relay = await openRelay(config, eventStore, logger);
+  if (options.relay === 'thread' && config.kafkaBrokers) {
+    const relay = await startRelayThread(config, logger);
+    // `relay` beside the name, as openRelay's service has it: tests wait on relay.waitUntilCaughtUp.
+    const service: BackgroundService & { relay: typeof relay } = { name: 'relay', relay, stop: () => relay.stop() };
+    background.push(service);
+    registerRelayObservability(relay, metrics, health);
+    logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running on its own thread of this process');
+  } else if (options.relay && config.kafkaBrokers) {
+    const relay = await openRelay(config, eventStore, logger.child({ component: 'relay' }));
     background.push(relay);
     registerRelayObservability(relay.relay, metrics, health);
     logger.info({ brokers: config.kafkaBrokers }, 'Kafka relay running in this process');
