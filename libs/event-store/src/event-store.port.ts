@@ -67,6 +67,13 @@ export interface AppendResult {
   /** The global position of the last appended event. */
   position: Position;
   events: AppendedEvent[];
+  /**
+   * When the store committed the events: the recordedAt a read gives them. Absent where the store
+   * cannot say without another round trip (EventStoreDB), and in command records stored before
+   * it was kept. The command path folds the appended events onto its cached state with it; it is
+   * not part of a command's HTTP answer.
+   */
+  recordedAt?: string;
 }
 
 /** What the command log keeps so a retried command is answered with its first result. */

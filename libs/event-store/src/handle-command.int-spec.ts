@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WrongExpectedRevisionError } from './event-store.port';
-import { CommandContext, CommandDecider, CommandIdReusedError, eventIdFor, handleCommand, StreamStateCache } from './handle-command';
+import { CommandContext, CommandDecider, CommandIdReusedError, eventIdFor, handleCommand, StreamStateCache, toEnvelope } from './handle-command';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 // A counter stream: just enough domain to tell a decision made on stale state from a fresh one,
 // since every Incremented event carries the total it was decided on.
-type CounterCommand = { type: 'Increment'; by: number };
+type CounterCommand = { type: 'Increment' | 'Decrement'; by: number };
 interface CounterState {
   total: number;
 }
@@ -21,6 +21,10 @@ const counter: CommandDecider<CounterCommand, CounterState> = {
   },
   decide(command, state) {
     if (command.by <= 0) throw new CounterRefused(`cannot increment by ${command.by}`);
+    if (command.type === 'Decrement') {
+      if (state.total < command.by) throw new CounterRefused(`cannot take ${command.by} from ${state.total}`);
+      return [{ type: 'Incremented', data: { by: -command.by, total: state.total - command.by } }];
+    }
     return [{ type: 'Incremented', data: { by: command.by, total: state.total + command.by } }];
   },
 };
@@ -170,24 +174,82 @@ describe('handleCommand', () => {
   });
 
   describe('with a cache of folded states', () => {
-    const cached = (cache: StreamStateCache<CounterState>, by = 1) =>
-      handleCommand(store, { streamId: 'counter-1', decider: counter, command: { type: 'Increment', by }, context: context(), cache });
+    const cached = (cache: StreamStateCache<CounterState>, by = 1, type: CounterCommand['type'] = 'Increment', ctx = context()) =>
+      handleCommand(store, { streamId: 'counter-1', decider: counter, command: { type, by }, context: ctx, cache });
+    const appendBehindTheCachesBack = async (by: number) => {
+      // Another process: its own store on the same file.
+      const other = await SqliteEventStore.open({ file: join(dir, 'events.sqlite') });
+      try {
+        await handleCommand(other, { streamId: 'counter-1', decider: counter, command: { type: 'Increment', by }, context: context() });
+      } finally {
+        await other.close();
+      }
+    };
 
     it('decides on what another writer appended since the state was cached', async () => {
       const cache = new StreamStateCache<CounterState>(10);
       await cached(cache, 1);
       await cached(cache, 1);
-      expect(cache.get('counter-1')?.revision).toBe(0);
-      // Another process (its own store on the same file) appends behind the cache's back.
-      const other = await SqliteEventStore.open({ file: join(dir, 'events.sqlite') });
-      try {
-        await handleCommand(other, { streamId: 'counter-1', decider: counter, command: { type: 'Increment', by: 10 }, context: context() });
-      } finally {
-        await other.close();
-      }
+      // Advanced by its own appends, with their events folded on.
+      expect(cache.get('counter-1')).toMatchObject({ revision: 1, state: { total: 2 }, current: true });
+      await appendBehindTheCachesBack(10);
       await cached(cache, 1);
       expect(await totals()).toEqual([1, 2, 12, 13]);
-      expect(cache.get('counter-1')?.revision).toBe(2);
+      expect(cache.get('counter-1')).toMatchObject({ revision: 3, state: { total: 13 } });
+    });
+
+    it('reads nothing for a stream whose last append it made: the append checks the cached revision', async () => {
+      const cache = new StreamStateCache<CounterState>(10);
+      await cached(cache, 1);
+      const readStream = jest.spyOn(store, 'readStream');
+      const findCommand = jest.spyOn(store, 'findCommand');
+      await cached(cache, 1);
+      await cached(cache, 1);
+      expect({ reads: readStream.mock.calls.length, commandLookUps: findCommand.mock.calls.length }).toEqual({ reads: 0, commandLookUps: 0 });
+      expect(await totals()).toEqual([1, 2, 3]);
+    });
+
+    it('decides again on the stored state when the cached one refuses: another writer may have made it possible', async () => {
+      const cache = new StreamStateCache<CounterState>(10);
+      await cached(cache, 1);
+      await appendBehindTheCachesBack(10);
+      // The cache says 1, so 5 cannot be taken; the store says 11.
+      await cached(cache, 5, 'Decrement');
+      expect(await totals()).toEqual([1, 11, 6]);
+      // And a refusal the stored state confirms stands.
+      await expect(cached(cache, 50, 'Decrement')).rejects.toBeInstanceOf(CounterRefused);
+      expect(await totals()).toEqual([1, 11, 6]);
+    });
+
+    it('answers a retry of a command it recorded as a retry, with the first result', async () => {
+      const cache = new StreamStateCache<CounterState>(10);
+      const ctx = context();
+      const first = await cached(cache, 1, 'Increment', ctx);
+      const retry = await cached(cache, 1, 'Increment', ctx);
+      expect(retry).toEqual({ result: first.result, replayed: true });
+      await cached(cache, 1);
+      const late = await cached(cache, 1, 'Increment', ctx);
+      expect(late).toEqual({ result: first.result, replayed: true });
+      const reused = await cached(cache, 7, 'Increment', { ...ctx, requestHash: 'another body' }).catch((error: unknown) => error);
+      expect(reused).toBeInstanceOf(CommandIdReusedError);
+      expect(await totals()).toEqual([1, 2]);
+    });
+
+    it('folds exactly what a read of the stream gives back', async () => {
+      const cache = new StreamStateCache<unknown>(10);
+      // A decider whose state is the envelopes it saw: the cached fold against a fresh load.
+      const envelopes: CommandDecider<CounterCommand, unknown[]> = {
+        load: (recorded, loaded = []) => [...loaded, ...recorded],
+        decide: (command) => [{ type: 'Noted', data: { z: command.by, a: { y: [1, 'two'], b: null } } }],
+      };
+      const note = () =>
+        handleCommand(store, { streamId: 'notes-1', decider: envelopes, command: { type: 'Increment', by: 1 }, context: context(), cache: cache as StreamStateCache<unknown[]> });
+      await note();
+      await note();
+      const fresh = envelopes.load((await store.readStream('notes-1')).map(toEnvelope));
+      expect(cache.get('notes-1')?.state).toEqual(fresh);
+      // Member order too (the store keeps data in canonical order).
+      expect(JSON.stringify(cache.get('notes-1')?.state)).toBe(JSON.stringify(fresh));
     });
 
     it('answers concurrent writers with contiguous revisions, as without it', async () => {
@@ -205,6 +267,11 @@ describe('handleCommand', () => {
       expect([cache.get('a')?.revision, cache.get('b'), cache.get('c')?.revision]).toEqual([0, undefined, 0]);
       cache.set('a', -5, '0', { total: 0 });
       expect(cache.get('a')?.state).toEqual({ total: 1 });
+      // Behind after an append it could not fold; the same revision read again is current again.
+      cache.markBehind('a', 1);
+      expect(cache.get('a')?.current).toBe(false);
+      cache.set('a', 0, '1', { total: 1 });
+      expect(cache.get('a')?.current).toBe(true);
     });
   });
 });

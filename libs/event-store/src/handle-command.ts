@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonInCanonicalOrder } from './canonical-json';
 import {
   AppendedEvent,
   AppendResult,
@@ -89,11 +90,11 @@ export interface HandleCommandInput<C, S> {
  * immutable (loading returns new ones), so a cached state can be shared by concurrent commands.
  */
 export class StreamStateCache<S> {
-  private readonly entries = new Map<string, { revision: number; position: string; state: S }>();
+  private readonly entries = new Map<string, CachedStream<S>>();
 
   constructor(readonly maxStreams = 5000) {}
 
-  get(streamId: string): { revision: number; position: string; state: S } | undefined {
+  get(streamId: string): CachedStream<S> | undefined {
     const entry = this.entries.get(streamId);
     if (entry) {
       // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
@@ -105,15 +106,37 @@ export class StreamStateCache<S> {
 
   set(streamId: string, revision: number, position: string, state: S): void {
     const existing = this.entries.get(streamId);
-    if (existing && existing.revision >= revision) return;
+    if (existing && existing.revision >= revision) {
+      // The same revision read again: a read to the stream's end found nothing after it.
+      if (existing.revision === revision) existing.current = true;
+      return;
+    }
     this.entries.delete(streamId);
-    this.entries.set(streamId, { revision, position, state });
+    this.entries.set(streamId, { revision, position, state, current: true });
     if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  /** This process appended after the cached revision and could not fold it: the next command reads on from it. */
+  markBehind(streamId: string, revision: number): void {
+    const existing = this.entries.get(streamId);
+    if (existing && existing.revision <= revision) existing.current = false;
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
+
+export interface CachedStream<S> {
+  revision: number;
+  position: string;
+  state: S;
+  /**
+   * As far as this process knows, nothing was appended after it: it was read to the stream's end,
+   * or advanced by this process's own append. Another process may still have appended since; the
+   * append's exact expected revision finds that out.
+   */
+  current: boolean;
 }
 
 export interface HandleCommandOutcome {
@@ -200,6 +223,9 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
   const claims = commandClaimsOf(store);
   if (claims) return handleClaimedCommand(store, claims, input);
 
+  const onCachedState = await decideOnCachedState(store, input);
+  if (onCachedState) return onCachedState;
+
   const known = await store.findCommand(context.commandId);
   if (known) return replayOf(known, context);
 
@@ -228,6 +254,7 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
         expectedRevision,
         command: { commandId: context.commandId, requestHash: context.requestHash },
       });
+      advanceCache(input, stream, events, result);
       return { result, replayed: false };
     } catch (error) {
       // A concurrent retry of this very command got in first: answer as for any retry.
@@ -245,6 +272,72 @@ export async function handleCommand<C, S>(store: EventStore, input: HandleComman
       await backoff(attempt);
     }
   }
+}
+
+/**
+ * The common case, a stream this process appended to last: its cached state is current unless
+ * another process appended since, and the append checks exactly that (it expects the cached
+ * revision). Nothing is read: a command already recorded is refused by the command log's key in
+ * the append itself, and answered as the retry it is. Anything else (a domain refusal or a
+ * decision of no events, which may come from a stale state; a revision conflict; a client
+ * expectation other than the cached revision) answers undefined, and the command takes the
+ * careful path, which reads the log and decides again on what it holds.
+ */
+async function decideOnCachedState<C, S>(store: EventStore, input: HandleCommandInput<C, S>): Promise<HandleCommandOutcome | undefined> {
+  const { streamId, decider, command, context } = input;
+  const cached = input.cache?.get(streamId);
+  if (!cached?.current) return undefined;
+  if (input.expectedRevision !== undefined && input.expectedRevision !== cached.revision) return undefined;
+  let decided: Array<{ type: string; data: Record<string, unknown> }>;
+  try {
+    decided = decider.decide(command, cached.state);
+  } catch {
+    return undefined;
+  }
+  if (decided.length === 0) return undefined;
+  const events = toEventsToAppend(decided, context);
+  try {
+    const result = await store.append(streamId, events, {
+      expectedRevision: cached.revision,
+      command: { commandId: context.commandId, requestHash: context.requestHash },
+    });
+    advanceCache(input, cached.state, events, result);
+    return { result, replayed: false };
+  } catch (error) {
+    if (error instanceof CommandAlreadyRecordedError) return replayOf(error.record, context);
+    if (error instanceof WrongExpectedRevisionError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Folds a successful append onto the state it was decided on, as a read of the stream would give
+ * the events back (data as stored: canonical JSON, parsed), so the next command on the stream
+ * needs no read. Without the commit time (recordedAt) the fold cannot be exact: the next command
+ * reads on from the cached revision instead.
+ */
+function advanceCache<C, S>(input: HandleCommandInput<C, S>, decidedOn: S, events: EventToAppend[], result: AppendResult): void {
+  const { cache, streamId, decider } = input;
+  if (!cache) return;
+  const recordedAt = result.recordedAt;
+  if (recordedAt === undefined || result.events.length !== events.length) {
+    cache.markBehind(streamId, result.revision);
+    return;
+  }
+  const appended: EventEnvelope[] = result.events.map((event, i) => {
+    const metadata = events[i].metadata as { occurredAt: string; schemaVersion?: number };
+    return {
+      eventId: event.eventId,
+      type: event.type,
+      data: JSON.parse(jsonInCanonicalOrder(events[i].data ?? {})) as Record<string, unknown>,
+      occurredAt: metadata.occurredAt,
+      recordedAt,
+      revision: event.revision,
+      streamId,
+      schemaVersion: metadata.schemaVersion ?? 1,
+    };
+  });
+  cache.set(streamId, result.revision, result.position, decider.load(appended, decidedOn));
 }
 
 /**
@@ -315,7 +408,7 @@ async function handleClaimedCommand<C, S>(
       if (attempt >= MAX_ATTEMPTS) return refuse(error);
       await backoff(attempt);
       // Read on from what this decision saw (not from the cache): every event after it is checked.
-      base = current >= 0 ? { revision: current, position, state: stream } : undefined;
+      base = current >= 0 ? { revision: current, position, state: stream, current: true } : undefined;
       newer = await store.readStream(streamId, { fromRevision: current + 1 });
     }
   }

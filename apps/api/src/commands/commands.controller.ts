@@ -42,7 +42,9 @@ async function accept(
     void reply.header('idempotent-replay', 'true');
     void reply.status(200);
   }
-  return outcome.result;
+  // The contract's answer, without what the store adds for the command path (recordedAt).
+  const { streamId, revision, position, events } = outcome.result;
+  return { streamId, revision, position, events };
 }
 
 const commandDocs = (kind: StreamKind) => [

@@ -135,7 +135,7 @@ export class BatchWriter {
         eventRows.push(position, streamId, revision, eventId, type, encoded[i].data, encoded[i].metadata, recordedAt);
         appended.push({ eventId, type, revision, position: String(position) });
       }
-      const result: AppendResult = { streamId, revision, position: String(position), events: appended };
+      const result: AppendResult = { streamId, revision, position: String(position), events: appended, recordedAt };
       if (command) {
         commandRows.push(command.commandId, command.requestHash, streamId, JSON.stringify(result), recordedAt);
       }
@@ -222,7 +222,7 @@ export class BatchWriter {
       }
       appended.push({ eventId: event.eventId, type: event.type, revision, position });
     }
-    const result: AppendResult = { streamId, revision, position, events: appended };
+    const result: AppendResult = { streamId, revision, position, events: appended, recordedAt };
     if (command) {
       this.stmt.insertCommand.run(command.commandId, command.requestHash, streamId, JSON.stringify(result), recordedAt);
     }
