@@ -4,7 +4,7 @@ import { toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import type { Db } from '../store/sql';
 import { generationTables } from '../store/schema';
-import { EVENT_COLUMNS, type EventRowValues, toRowValues } from '../store/stream-events';
+import { EVENT_COLUMNS, type EventRowValues, toRowValues, TYPED_EVENT_COLUMNS } from '../store/stream-events';
 import { yieldToEventLoop } from './yield-to-event-loop';
 import { READ_MODEL_STREAMS } from './log-rows';
 
@@ -15,7 +15,7 @@ import { READ_MODEL_STREAMS } from './log-rows';
 // Three ways, same rows, all in log order. When the store has a fast log (a SQLite file) and the
 // read models are a SQLite file too, its copier copies inside SQLite: no event goes through
 // JavaScript. From a fast log into PostgreSQL, its reader hands over raw rows (unparsed) and they
-// are inserted in multi-row statements; from any other store, the events are read through the
+// are inserted in bulk (Sql.insertBulk: one jsonb parameter per statement on PostgreSQL); from any other store, the events are read through the
 // EventStore port and inserted the same way, one batch written while the next is read.
 
 export interface CopyProgress {
@@ -166,7 +166,7 @@ async function* batchesFromFastLog(log: FastLog, head: number, batchSize: number
   }
 }
 
-/** The copy through inserts: batches of rows in multi-row statements, one batch written while the next is read. */
+/** The copy through inserts: batches of rows in bulk statements (Sql.insertBulk), one batch written while the next is read. */
 async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadModelStore, generation: number, options: CopyOptions): Promise<CopyResult> {
   const tables = generationTables(generation);
   const exclusive = options.exclusive ?? exclusiveRunner();
@@ -182,7 +182,7 @@ async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadMode
         // wait for the disk (PostgreSQL; SQLite in WAL mode with synchronous=NORMAL does not anyway).
         if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
         await assertBuilding(store, generation, db);
-        await store.sql.insertMany(db, tables.events, EVENT_COLUMNS, batch.rows as unknown as unknown[][]);
+        await store.sql.insertBulk(db, tables.events, TYPED_EVENT_COLUMNS, batch.rows as unknown as unknown[][]);
         await store.sql.run(
           db,
           `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = events_applied + ?, updated_at = ?
