@@ -111,9 +111,15 @@ async function copyByAttaching(log: FastLog, store: ReadModelStore, generation: 
   }
 }
 
-/** A batch of the copy: its rows, how many events of the log it covers, and the last of them. */
+/** Positions per statement of the copy from a fast log into PostgreSQL (one JSON text each). */
+const JSON_PAGE = 5_000;
+
+/**
+ * A batch of the copy: its rows (as values, or as JSON array texts the fast log wrote), how many
+ * events of the log it covers, and the last of them.
+ */
 interface CopyBatch {
-  rows: EventRowValues[];
+  rows: { values: EventRowValues[] } | { json: string[] };
   count: number;
   last: { position: string; recordedAt: string };
 }
@@ -147,11 +153,15 @@ async function* batchesFromPort(eventStore: EventStore, head: string, batchSize:
       after = page[page.length - 1].position;
     }
     if (last === undefined) return;
-    yield { rows, count, last: { position: last.position, recordedAt: last.recordedAt } };
+    yield { rows: { values: rows }, count, last: { position: last.position, recordedAt: last.recordedAt } };
   }
 }
 
-/** The fast log's raw rows (nothing parsed), up to the head, a range of positions at a time. */
+/**
+ * The fast log's rows as JSON texts it writes itself (nothing made or parsed here), up to the
+ * head, a range of positions at a time. Streams that only look like the read models' are copied
+ * too; materializing finds them, and the rebuild deletes their events (as after the SQLite copy).
+ */
 async function* batchesFromFastLog(log: FastLog, head: number, batchSize: number): AsyncGenerator<CopyBatch> {
   const reader = log.openReader(READ_MODEL_STREAMS);
   try {
@@ -159,7 +169,10 @@ async function* batchesFromFastLog(log: FastLog, head: number, batchSize: number
       const to = Math.min(head, from + batchSize);
       const { count, last } = reader.rangeSummary(from, to);
       if (!last) continue;
-      yield { rows: reader.rangeEvents(from, to).filter((row) => parseStreamId(row[0]) !== undefined), count, last };
+      // Statements of at most JSON_PAGE positions, whatever the batch size.
+      const json: string[] = [];
+      for (let page = from; page < to; page += JSON_PAGE) json.push(reader.rangeEventsJson(page, Math.min(to, page + JSON_PAGE)));
+      yield { rows: { json }, count, last };
     }
   } finally {
     await reader.close();
@@ -182,7 +195,8 @@ async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadMode
         // wait for the disk (PostgreSQL; SQLite in WAL mode with synchronous=NORMAL does not anyway).
         if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
         await assertBuilding(store, generation, db);
-        await store.sql.insertBulk(db, tables.events, TYPED_EVENT_COLUMNS, batch.rows as unknown as unknown[][]);
+        if ('values' in batch.rows) await store.sql.insertBulk(db, tables.events, TYPED_EVENT_COLUMNS, batch.rows.values as unknown as unknown[][]);
+        else for (const json of batch.rows.json) await store.sql.insertBulkJson(db, tables.events, TYPED_EVENT_COLUMNS, json);
         await store.sql.run(
           db,
           `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = events_applied + ?, updated_at = ?

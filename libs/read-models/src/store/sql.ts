@@ -99,13 +99,10 @@ export class Sql {
   ): Promise<void> {
     if (this.flavor === 'sqlite') return this.insertMany(db, table, columns.map(([name]) => name), rows, tail);
     if (rows.length === 0) return;
-    const text = `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')})
-      SELECT ${columns.map(([, type], i) => (type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`)).join(', ')}
-        FROM jsonb_array_elements($1::jsonb) AS r ${tail}`;
     let parts: string[] = [];
     let chars = 0;
     const flush = async () => {
-      await db.executeQuery(CompiledQuery.raw(text, [`[${parts.join(',')}]`]));
+      await this.insertBulkJson(db, table, columns, `[${parts.join(',')}]`, tail);
       parts = [];
       chars = 0;
     };
@@ -117,6 +114,15 @@ export class Sql {
       if (parts.length >= BULK_ROWS_PER_STATEMENT || chars >= BULK_CHARS_PER_STATEMENT) await flush();
     }
     if (parts.length > 0) await flush();
+  }
+
+  /** insertBulk of rows already written as one JSON array text of arrays (by the database they come from), in one statement. */
+  async insertBulkJson(db: Db, table: string, columns: ReadonlyArray<readonly [name: string, type: BulkColumnType]>, json: string, tail = ''): Promise<void> {
+    if (this.flavor === 'sqlite') return this.insertMany(db, table, columns.map(([name]) => name), JSON.parse(json) as unknown[][], tail);
+    const text = `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')})
+      SELECT ${columns.map(([, type], i) => (type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`)).join(', ')}
+        FROM jsonb_array_elements($1::jsonb) AS r ${tail}`;
+    await db.executeQuery(CompiledQuery.raw(text, [json]));
   }
 
   /** DELETE ... WHERE column IN (...), chunked. */
