@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { type FromThread, fromThreadError, type ThreadStart, type ToThread } from './protocol';
 import type { AnyThreadBody, DataOf, EventOf, ReplyOf, RequestOf } from './thread-body';
 
@@ -24,6 +24,8 @@ export interface StartThreadOptions<Data, Event> {
   onCrash?: (error: Error) => void;
   /** Let the process exit while the thread still runs (default: the thread keeps it alive). */
   unref?: boolean;
+  /** The thread's heap limits (node:worker_threads ResourceLimits); default: Node's. */
+  resourceLimits?: ResourceLimits;
 }
 
 export interface RequestOptions {
@@ -86,7 +88,11 @@ export class WorkerThread<Request, Reply, Event = never> {
   ): WorkerThread<RequestOf<Body>, ReplyOf<Body>, EventOf<Body>> {
     const workerData: ThreadStart = { module: options.module, export: options.export, data: options.data };
     const entry = join(__dirname, FROM_SOURCES ? 'thread-entry.ts' : 'thread-entry.js');
-    const worker = new Worker(entry, { workerData, execArgv: FROM_SOURCES ? ['-r', SWC_REGISTER] : [] });
+    const worker = new Worker(entry, {
+      workerData,
+      execArgv: FROM_SOURCES ? ['-r', SWC_REGISTER] : [],
+      resourceLimits: options.resourceLimits,
+    });
     return new WorkerThread(worker, options as StartThreadOptions<unknown, EventOf<Body>>);
   }
 

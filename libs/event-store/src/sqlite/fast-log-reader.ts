@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Position, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.port';
 import type { FastLogHandle, FastLogReader, FastLogReaderOptions, RawLogEvent, RawStoredEvent, RawStreamEvent } from '../fast-log.port';
 import { parseSqlitePosition } from './event-rows';
-import { RAW_LOG_EVENT, RAW_STREAM_EVENT, streamFilter } from './fast-log-sql';
+import { RAW_LOG_EVENT, RAW_LOG_EVENT_JSON, RAW_STREAM_EVENT, streamFilter } from './fast-log-sql';
 import { LogReads } from './log-reads';
 
 /**
@@ -48,6 +48,15 @@ class SqliteFastLogReader implements FastLogReader {
           `SELECT ${RAW_LOG_EVENT} FROM events WHERE position > ? AND position <= ? AND ${this.filter} ORDER BY position`,
         )
         .raw(true),
+      // json_group_array takes the rows in the order the subquery gives them (SQLite does not
+      // flatten an ordered subquery into an aggregate), and each json_array as JSON only when it
+      // gets it directly: a subquery's column would come back a plain string.
+      rangeJson: db
+        .prepare<[number, number], string>(
+          `SELECT json_group_array(${RAW_LOG_EVENT_JSON}) FROM (
+             SELECT * FROM events WHERE position > ? AND position <= ? AND ${this.filter} ORDER BY position)`,
+        )
+        .pluck(),
       stored: db
         .prepare<[number, number], RawStoredEvent>(
           `SELECT CAST(position AS TEXT), stream_id, revision, event_id, type, data, metadata, recorded_at
@@ -70,6 +79,10 @@ class SqliteFastLogReader implements FastLogReader {
 
   rangeEvents(from: number, to: number): RawLogEvent[] {
     return this.stmt.range.all(from, to);
+  }
+
+  rangeEventsJson(from: number, to: number): string {
+    return this.stmt.rangeJson.get(from, to) ?? '[]';
   }
 
   storedEventsAfter(from: number, limit: number): RawStoredEvent[] {

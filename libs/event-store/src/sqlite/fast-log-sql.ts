@@ -8,6 +8,15 @@ export const RAW_LOG_EVENT = `stream_id, revision, CAST(position AS TEXT), event
   json_extract(metadata, '$.occurredAt'), recorded_at, COALESCE(json_extract(metadata, '$.sources'), '[]'),
   COALESCE(json_extract(metadata, '$.schemaVersion'), 1)`;
 
+/**
+ * RAW_LOG_EVENT as a JSON array, for json_group_array. json_extract marks the sources it returns
+ * as JSON, which json_array would embed as an array: `'' ||` makes it plain text, a string as in
+ * RawLogEvent. The schema version is cast so that it is always a JSON integer.
+ */
+export const RAW_LOG_EVENT_JSON = `json_array(stream_id, revision, CAST(position AS TEXT), event_id, type, data,
+  json_extract(metadata, '$.occurredAt'), recorded_at, '' || COALESCE(json_extract(metadata, '$.sources'), '[]'),
+  CAST(COALESCE(json_extract(metadata, '$.schemaVersion'), 1) AS INTEGER))`;
+
 /** A row of the events table as a RawStreamEvent: one json_extract call for three values. */
 export const RAW_STREAM_EVENT = `stream_id, revision, CAST(position AS TEXT), event_id, type, data, recorded_at,
   json_extract(metadata, '$.occurredAt', '$.sources', '$.schemaVersion')`;

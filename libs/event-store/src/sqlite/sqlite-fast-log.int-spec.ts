@@ -82,6 +82,10 @@ describe('the SQLite store fast log', () => {
           1,
         ],
       ]);
+      // The same rows as one JSON text, the sources a string as above (not embedded as an array).
+      expect(JSON.parse(reader.rangeEventsJson(1, 4))).toEqual(reader.rangeEvents(1, 4));
+      expect(JSON.parse(reader.rangeEventsJson(0, 5))).toEqual(reader.rangeEvents(0, 5));
+      expect(reader.rangeEventsJson(5, 9)).toBe('[]');
       const [at4] = await store.readAll({ fromPosition: '4', maxCount: 1 });
       expect(reader.rangeSummary(1, 4)).toEqual({ count: 3, last: { position: '4', recordedAt: at4.recordedAt } });
       expect(reader.rangeSummary(5, 9)).toEqual({ count: 0 });

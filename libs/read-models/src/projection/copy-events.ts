@@ -4,7 +4,7 @@ import { toStoredEvent } from '../folding/stored-event';
 import type { ReadModelStore } from '../store/read-model-store';
 import type { Db } from '../store/sql';
 import { generationTables } from '../store/schema';
-import { EVENT_COLUMNS, type EventRowValues, toRowValues } from '../store/stream-events';
+import { EVENT_COLUMNS, type EventRowValues, toRowValues, TYPED_EVENT_COLUMNS } from '../store/stream-events';
 import { yieldToEventLoop } from './yield-to-event-loop';
 import { READ_MODEL_STREAMS } from './log-rows';
 
@@ -15,7 +15,7 @@ import { READ_MODEL_STREAMS } from './log-rows';
 // Three ways, same rows, all in log order. When the store has a fast log (a SQLite file) and the
 // read models are a SQLite file too, its copier copies inside SQLite: no event goes through
 // JavaScript. From a fast log into PostgreSQL, its reader hands over raw rows (unparsed) and they
-// are inserted in multi-row statements; from any other store, the events are read through the
+// are inserted in bulk (Sql.insertBulk: one jsonb parameter per statement on PostgreSQL); from any other store, the events are read through the
 // EventStore port and inserted the same way, one batch written while the next is read.
 
 export interface CopyProgress {
@@ -111,9 +111,15 @@ async function copyByAttaching(log: FastLog, store: ReadModelStore, generation: 
   }
 }
 
-/** A batch of the copy: its rows, how many events of the log it covers, and the last of them. */
+/** Positions per statement of the copy from a fast log into PostgreSQL (one JSON text each). */
+const JSON_PAGE = 5_000;
+
+/**
+ * A batch of the copy: its rows (as values, or as JSON array texts the fast log wrote), how many
+ * events of the log it covers, and the last of them.
+ */
 interface CopyBatch {
-  rows: EventRowValues[];
+  rows: { values: EventRowValues[] } | { json: string[] };
   count: number;
   last: { position: string; recordedAt: string };
 }
@@ -147,11 +153,15 @@ async function* batchesFromPort(eventStore: EventStore, head: string, batchSize:
       after = page[page.length - 1].position;
     }
     if (last === undefined) return;
-    yield { rows, count, last: { position: last.position, recordedAt: last.recordedAt } };
+    yield { rows: { values: rows }, count, last: { position: last.position, recordedAt: last.recordedAt } };
   }
 }
 
-/** The fast log's raw rows (nothing parsed), up to the head, a range of positions at a time. */
+/**
+ * The fast log's rows as JSON texts it writes itself (nothing made or parsed here), up to the
+ * head, a range of positions at a time. Streams that only look like the read models' are copied
+ * too; materializing finds them, and the rebuild deletes their events (as after the SQLite copy).
+ */
 async function* batchesFromFastLog(log: FastLog, head: number, batchSize: number): AsyncGenerator<CopyBatch> {
   const reader = log.openReader(READ_MODEL_STREAMS);
   try {
@@ -159,14 +169,17 @@ async function* batchesFromFastLog(log: FastLog, head: number, batchSize: number
       const to = Math.min(head, from + batchSize);
       const { count, last } = reader.rangeSummary(from, to);
       if (!last) continue;
-      yield { rows: reader.rangeEvents(from, to).filter((row) => parseStreamId(row[0]) !== undefined), count, last };
+      // Statements of at most JSON_PAGE positions, whatever the batch size.
+      const json: string[] = [];
+      for (let page = from; page < to; page += JSON_PAGE) json.push(reader.rangeEventsJson(page, Math.min(to, page + JSON_PAGE)));
+      yield { rows: { json }, count, last };
     }
   } finally {
     await reader.close();
   }
 }
 
-/** The copy through inserts: batches of rows in multi-row statements, one batch written while the next is read. */
+/** The copy through inserts: batches of rows in bulk statements (Sql.insertBulk), one batch written while the next is read. */
 async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadModelStore, generation: number, options: CopyOptions): Promise<CopyResult> {
   const tables = generationTables(generation);
   const exclusive = options.exclusive ?? exclusiveRunner();
@@ -182,7 +195,8 @@ async function copyByReading(batches: AsyncGenerator<CopyBatch>, store: ReadMode
         // wait for the disk (PostgreSQL; SQLite in WAL mode with synchronous=NORMAL does not anyway).
         if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
         await assertBuilding(store, generation, db);
-        await store.sql.insertMany(db, tables.events, EVENT_COLUMNS, batch.rows as unknown as unknown[][]);
+        if ('values' in batch.rows) await store.sql.insertBulk(db, tables.events, TYPED_EVENT_COLUMNS, batch.rows.values as unknown as unknown[][]);
+        else for (const json of batch.rows.json) await store.sql.insertBulkJson(db, tables.events, TYPED_EVENT_COLUMNS, json);
         await store.sql.run(
           db,
           `UPDATE rm_generations SET checkpoint = ?, last_recorded_at = ?, events_applied = events_applied + ?, updated_at = ?

@@ -3,8 +3,19 @@ import { currentAgreement, statusIntervals } from '../folding/agreement-instants
 import { presentProcess } from '../folding/process-presentation';
 import type { ReadModelStore } from '../store/read-model-store';
 import type { GenerationTables } from '../store/schema';
-import type { Db } from '../store/sql';
+import type { BulkColumnType, Db } from '../store/sql';
 import type { AgreementEntry, ProcessEntry, StreamEntry } from './stream-cache';
+
+type BulkColumns = ReadonlyArray<readonly [string, BulkColumnType]>;
+
+// The derived tables' columns, in the order the rows below hold their values, with their types (Sql.insertBulk).
+const AGREEMENT_COLUMNS: BulkColumns = [['agreement_id', 'text'], ['revision', 'integer'], ['status', 'text'], ['kind', 'text'], ['process_id', 'text'], ['view', 'text']];
+const PARTY_COLUMNS: BulkColumns = [['party_id', 'text'], ['agreement_id', 'text']];
+const INTERVAL_COLUMNS: BulkColumns = [['agreement_id', 'text'], ['seq', 'integer'], ['status', 'text'], ['from_at', 'text'], ['to_at', 'text'], ['event_id', 'text']];
+const PROCESS_COLUMNS: BulkColumns = [['process_id', 'text'], ['revision', 'integer'], ['status', 'text'], ['view', 'text']];
+const WORKING_GROUP_COLUMNS: BulkColumns = [['agreement_id', 'text'], ['process_id', 'text'], ['seq', 'integer'], ['working_group_id', 'text'], ['name', 'text'], ['status', 'text']];
+/** The links table's columns (materialize.ts writes its rows). */
+export const LINK_COLUMNS: BulkColumns = [['agreement_id', 'text'], ['process_id', 'text']];
 
 /** The rows derived from streams' states, and which streams' old rows they replace. */
 export interface DerivedRows {
@@ -84,24 +95,16 @@ export async function writeDerivedRowSet(store: ReadModelStore, db: Db, tables: 
   await sql.deleteIn(db, tables.workingGroups, 'process_id', rows.processesToClear);
   await sql.deleteIn(db, tables.processes, 'process_id', rows.processesGone);
 
-  await sql.insertMany(
-    db,
-    tables.agreements,
-    ['agreement_id', 'revision', 'status', 'kind', 'process_id', 'view'],
-    rows.agreements,
+  await sql.insertBulk(db, tables.agreements, AGREEMENT_COLUMNS, rows.agreements,
     `ON CONFLICT (agreement_id) DO UPDATE SET revision = excluded.revision, status = excluded.status, kind = excluded.kind,
        process_id = excluded.process_id, view = excluded.view`,
   );
-  await sql.insertMany(db, tables.parties, ['party_id', 'agreement_id'], rows.parties);
-  await sql.insertMany(db, tables.intervals, ['agreement_id', 'seq', 'status', 'from_at', 'to_at', 'event_id'], rows.intervals);
-  await sql.insertMany(
-    db,
-    tables.processes,
-    ['process_id', 'revision', 'status', 'view'],
-    rows.processes,
+  await sql.insertBulk(db, tables.parties, PARTY_COLUMNS, rows.parties);
+  await sql.insertBulk(db, tables.intervals, INTERVAL_COLUMNS, rows.intervals);
+  await sql.insertBulk(db, tables.processes, PROCESS_COLUMNS, rows.processes,
     'ON CONFLICT (process_id) DO UPDATE SET revision = excluded.revision, status = excluded.status, view = excluded.view',
   );
-  await sql.insertMany(db, tables.workingGroups, ['agreement_id', 'process_id', 'seq', 'working_group_id', 'name', 'status'], rows.workingGroups);
+  await sql.insertBulk(db, tables.workingGroups, WORKING_GROUP_COLUMNS, rows.workingGroups);
 }
 
 function agreementRowsOf(entry: AgreementEntry): { agreement: unknown[]; parties: unknown[][]; intervals: unknown[][] } | undefined {

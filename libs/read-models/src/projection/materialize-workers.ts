@@ -4,6 +4,15 @@ import type { DerivedChunk } from './derive-chunk';
 import type { materializeThread, MaterializeThreadData } from './materialize-thread';
 
 /**
+ * A materializing thread allocates its chunk's events, states and rows, and most of it dies once
+ * the chunk is sent back. With V8's default young generation (16 MiB semi-spaces) much of a
+ * chunk outlives a scavenge and is copied, then promoted and marked: a quarter of the thread's
+ * time went to the garbage collector. 64 MiB semi-spaces (this is three of them) cut the
+ * thread's CPU by about a tenth (docs/benchmarks.md, issue 14).
+ */
+const MATERIALIZING_YOUNG_GENERATION_MB = 192;
+
+/**
  * Threads that read chunks of streams (from a SQLite generation's event copy, or the event store's
  * fast log) and fold them (materialize-thread.ts).
  */
@@ -21,6 +30,7 @@ export class MaterializeWorkers {
           export: 'materializeThread',
           data,
           name: 'materializing thread',
+          resourceLimits: { maxYoungGenerationSizeMb: MATERIALIZING_YOUNG_GENERATION_MB },
         }),
       );
     }

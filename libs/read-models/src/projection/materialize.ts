@@ -3,7 +3,7 @@ import type { FastLog } from '@agreements/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
 import { generationTables } from '../store/schema';
 import { readStreamEvents } from '../store/stream-events';
-import { writeDerivedRowSet } from './derived-rows';
+import { LINK_COLUMNS, writeDerivedRowSet } from './derived-rows';
 import { type DerivedChunk, deriveChunk } from './derive-chunk';
 import { type Exclusive, exclusiveRunner } from './copy-events';
 import { READ_MODEL_STREAMS } from './log-rows';
@@ -76,7 +76,7 @@ export async function materializeGeneration(store: ReadModelStore, generation: n
         store.writeTransaction(async (db) => {
           if (store.flavor === 'postgres') await store.sql.run(db, 'SET LOCAL synchronous_commit = off');
           await writeDerivedRowSet(store, db, tables, derived.rows);
-          await store.sql.insertMany(db, tables.links, ['agreement_id', 'process_id'], derived.links, 'ON CONFLICT (agreement_id, process_id) DO NOTHING');
+          await store.sql.insertBulk(db, tables.links, LINK_COLUMNS, derived.links, 'ON CONFLICT (agreement_id, process_id) DO NOTHING');
         }),
       ).then(() => {
         done.streams += derived.streams;

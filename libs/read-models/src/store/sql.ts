@@ -9,6 +9,12 @@ export type Db = Kysely<any>;
 // enough that one statement never holds much text in memory.
 const MAX_PARAMS_PER_STATEMENT = 16_000;
 const MAX_ROWS_PER_STATEMENT = 1_000;
+// insertBulk on PostgreSQL: rows and characters of JSON per statement.
+const BULK_ROWS_PER_STATEMENT = 20_000;
+const BULK_CHARS_PER_STATEMENT = 32 * 1024 * 1024;
+
+/** What insertBulk casts a column's value to (text is taken as it is). */
+export type BulkColumnType = 'text' | 'integer';
 
 /**
  * The few SQL differences between the two read-model stores, kept in one place. Every statement
@@ -73,6 +79,50 @@ export class Sql {
       for (const row of chunk) for (const value of row) params[i++] = value;
       await db.executeQuery(CompiledQuery.raw(this.insertText(table, columns, chunk.length, tail), params));
     }
+  }
+
+  /**
+   * INSERT of many rows for a bulk load (a rebuild's event copy). On PostgreSQL the rows travel
+   * as one jsonb parameter per statement, unpacked by jsonb_array_elements: against multi-row
+   * VALUES of 10,000 parameters, PostgreSQL spends about a third less CPU (no huge statement to
+   * parse and plan, no parameter to bind one by one) and this process about three quarters less
+   * (JSON.stringify instead of the driver serializing each value). `columns` pairs each name with
+   * its type, which the text taken out of the JSON is cast to; `tail` is appended to each
+   * statement (an ON CONFLICT clause). On SQLite, insertMany.
+   */
+  async insertBulk(
+    db: Db,
+    table: string,
+    columns: ReadonlyArray<readonly [name: string, type: BulkColumnType]>,
+    rows: readonly unknown[][],
+    tail = '',
+  ): Promise<void> {
+    if (this.flavor === 'sqlite') return this.insertMany(db, table, columns.map(([name]) => name), rows, tail);
+    if (rows.length === 0) return;
+    let parts: string[] = [];
+    let chars = 0;
+    const flush = async () => {
+      await this.insertBulkJson(db, table, columns, `[${parts.join(',')}]`, tail);
+      parts = [];
+      chars = 0;
+    };
+    for (const row of rows) {
+      const json = JSON.stringify(row);
+      parts.push(json);
+      chars += json.length + 1;
+      // Bounded statements: the text is held twice (here and in the driver's buffer).
+      if (parts.length >= BULK_ROWS_PER_STATEMENT || chars >= BULK_CHARS_PER_STATEMENT) await flush();
+    }
+    if (parts.length > 0) await flush();
+  }
+
+  /** insertBulk of rows already written as one JSON array text of arrays (by the database they come from), in one statement. */
+  async insertBulkJson(db: Db, table: string, columns: ReadonlyArray<readonly [name: string, type: BulkColumnType]>, json: string, tail = ''): Promise<void> {
+    if (this.flavor === 'sqlite') return this.insertMany(db, table, columns.map(([name]) => name), JSON.parse(json) as unknown[][], tail);
+    const text = `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')})
+      SELECT ${columns.map(([, type], i) => (type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`)).join(', ')}
+        FROM jsonb_array_elements($1::jsonb) AS r ${tail}`;
+    await db.executeQuery(CompiledQuery.raw(text, [json]));
   }
 
   /** DELETE ... WHERE column IN (...), chunked. */

@@ -1,7 +1,7 @@
 import type { RawLogEvent } from '@agreements/event-store';
 import type { StoredEvent } from '../folding/stored-event';
 import type { GenerationTables } from './schema';
-import type { Db, Sql } from './sql';
+import type { BulkColumnType, Db, Sql } from './sql';
 
 export interface EventRow {
   stream_id: string;
@@ -18,6 +18,11 @@ export interface EventRow {
 
 const COLUMNS = 'stream_id, revision, position, event_id, type, data, occurred_at, recorded_at, sources, schema_version';
 export const EVENT_COLUMNS = ['stream_id', 'revision', 'position', 'event_id', 'type', 'data', 'occurred_at', 'recorded_at', 'sources', 'schema_version'] as const;
+/** EVENT_COLUMNS with their types, for Sql.insertBulk. */
+export const TYPED_EVENT_COLUMNS: ReadonlyArray<readonly [(typeof EVENT_COLUMNS)[number], BulkColumnType]> = EVENT_COLUMNS.map((name) => [
+  name,
+  name === 'revision' || name === 'schema_version' ? 'integer' : 'text',
+]);
 
 /** One event as the values of its row, in EVENT_COLUMNS order: the event store's raw log rows have the same shape. */
 export type EventRowValues = RawLogEvent;
