@@ -46,9 +46,6 @@ class SqliteLogCopier implements FastLogCopier {
       // generation): its commits need not wait for the disk.
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('cache_size = -131072');
-      // No checkpoint after each range: the caller checkpoints once when the copy is done
-      // (checkpointing every few MB wrote the copy's pages to the file over and over).
-      this.db.pragma('wal_autocheckpoint = 0');
       this.db.prepare('ATTACH DATABASE ? AS log').run(logFile);
       this.copy = this.db.prepare(
         `INSERT INTO main.${identifier(target.table)} (${columns})

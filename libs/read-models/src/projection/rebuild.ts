@@ -115,18 +115,15 @@ export async function rebuildReadModels(eventStore: EventStore, store: ReadModel
     if (log !== undefined && headAtStart !== undefined && (options.workers ?? 1) > 0) {
       // A fast log: threads derive the views from it (by stream) while this
       // thread copies the events and indexes the copy. Into SQLite, the writes of both take turns.
-      // The WAL is checkpointed once, after the copy, its index and the views (not every few MB).
       const exclusive = store.flavor === 'sqlite' ? exclusiveRunner() : undefined;
-      const [copiedOutcome, materializedOutcome] = await store.withDeferredCheckpoints(() => {
-        const copying = copyEventLog(eventStore, store, generation, headAtStart, log, { ...copyOptions, exclusive }).then(async (result) => {
-          events = result.events;
-          report('indexing', { position: result.checkpoint });
-          await (exclusive ?? ((work) => work()))(() => store.createIndexes(generation));
-          return result;
-        });
-        const materializing = materializeGeneration(store, generation, { ...materializeOptions, exclusive, source: { kind: 'log', log, head: Number(headAtStart) } });
-        return Promise.allSettled([copying, materializing]);
+      const copying = copyEventLog(eventStore, store, generation, headAtStart, log, { ...copyOptions, exclusive }).then(async (result) => {
+        events = result.events;
+        report('indexing', { position: result.checkpoint });
+        await (exclusive ?? ((work) => work()))(() => store.createIndexes(generation));
+        return result;
       });
+      const materializing = materializeGeneration(store, generation, { ...materializeOptions, exclusive, source: { kind: 'log', log, head: Number(headAtStart) } });
+      const [copiedOutcome, materializedOutcome] = await Promise.allSettled([copying, materializing]);
       if (copiedOutcome.status === 'rejected') throw copiedOutcome.reason;
       if (materializedOutcome.status === 'rejected') throw materializedOutcome.reason;
       copied = copiedOutcome.value;

@@ -124,23 +124,6 @@ export class ReadModelStore {
   }
 
   /**
-   * Runs bulk work (a rebuild's copy and views) with this connection's automatic WAL checkpoints
-   * off, then checkpoints once (PASSIVE: it does not wait for readers). SQLite only; elsewhere it
-   * just runs the work. Checkpoints move committed pages from the WAL into the file: they have no
-   * say in what is committed, so a crash meanwhile loses nothing a checkpoint would have kept.
-   */
-  async withDeferredCheckpoints<T>(work: () => Promise<T>): Promise<T> {
-    if (this.flavor !== 'sqlite') return work();
-    await this.sql.run(this.writer, 'PRAGMA wal_autocheckpoint = 0');
-    try {
-      return await work();
-    } finally {
-      await this.sql.run(this.writer, 'PRAGMA wal_autocheckpoint = 1000');
-      if (!this.closed) await this.sql.all(this.writer, 'PRAGMA wal_checkpoint(PASSIVE)');
-    }
-  }
-
-  /**
    * A write transaction that holds the store's write lock from its first statement: SQLite's
    * BEGIN IMMEDIATE, PostgreSQL's row lock on rm_state (see lockState). Either every write of
    * `work` and the checkpoint commit, or none.
