@@ -103,6 +103,8 @@ describe('web console', () => {
     await page.getByRole('table').getByText('0 agreements on this page').waitFor();
     await page.goto(`${t.base}/#/agreements`);
     await page.getByRole('link', { name: TITLE }).click();
+    // The list's own heading is there until the agreement's page has drawn: wait for the new one.
+    await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(TITLE);
   });
 
