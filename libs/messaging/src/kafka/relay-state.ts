@@ -36,8 +36,8 @@ export interface RelayStatus {
    * fast-record-encoding.ts) and the records the fast one wrote: read from the encoder where the
    * relay runs, which may be a worker thread whose module state the API's thread cannot see.
    */
-  recordEncoder?: string;
-  fastEncodedRecords?: number;
+  recordEncoder: string;
+  fastEncodedRecords: number;
 }
 
 /** 'waiting': following the store with nothing to send, when a broker probe makes sense. */

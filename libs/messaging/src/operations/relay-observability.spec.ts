@@ -20,6 +20,8 @@ const healthy: RelayStatus = {
   configError: null,
   startedAt: '2026-01-01T00:00:00.000Z',
   lastPublishedAt: '2026-01-01T00:00:01.000Z',
+  recordEncoder: 'fast',
+  fastEncodedRecords: 134,
 };
 
 describe('relay health', () => {
@@ -43,5 +45,8 @@ describe('relay metrics', () => {
     expect(text).toContain('agreements_relay_published_statuses_total 14');
     expect(text).toContain('agreements_relay_errors_total 2');
     expect(text).toContain('agreements_relay_broker_reachable 1');
+    // From the status, that is from the encoder of the thread where the relay runs.
+    expect(text).toContain('agreements_relay_fast_record_encoder 1');
+    expect(text).toContain('agreements_relay_fast_encoded_records_total 134');
   });
 });

@@ -1,5 +1,4 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { fastEncodedRecords, recordEncoding } from '../kafka/fast-record-encoding';
 import type { RelayStatus } from '../kafka/relay';
 
 export interface RelayStatusSource {
@@ -96,15 +95,14 @@ export function registerRelayMetrics(registry: Registry, relay: RelayStatusSourc
       this.set((await current()).brokerReachable ? 1 : 0);
     },
   });
-  // Counted by the encoder itself, where the relay runs (its status carries the count when that is
-  // a worker thread): a count above 0 shows kafkajs really calls it.
+  // Counted by the encoder itself, where the relay runs (a worker thread of its own under npm
+  // start, whose module state this thread cannot see): a count above 0 shows kafkajs really calls it.
   new Gauge({
     name: `${prefix}relay_fast_record_encoder`,
     help: "1 when the relay replaced kafkajs' record encoder with its faster one (same bytes), 0 when it uses kafkajs' own",
     registers,
     async collect() {
-      const status = await current();
-      this.set((status.recordEncoder ?? recordEncoding()?.encoder) === 'fast' ? 1 : 0);
+      this.set((await current()).recordEncoder === 'fast' ? 1 : 0);
     },
   });
   new Counter({
@@ -112,9 +110,9 @@ export function registerRelayMetrics(registry: Registry, relay: RelayStatusSourc
     help: 'Kafka records (events and summaries) written by the fast record encoder, counted by the encoder as kafkajs calls it',
     registers,
     async collect() {
-      const status = await current();
+      const { fastEncodedRecords } = await current();
       this.reset();
-      this.inc(status.fastEncodedRecords ?? fastEncodedRecords());
+      this.inc(fastEncodedRecords);
     },
   });
 }
