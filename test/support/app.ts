@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
-import { createRuntime, loadConfig, type Runtime } from '@agreements/platform';
+import { createRuntime, loadConfig, relayPlacement, type Runtime } from '@agreements/platform';
 import { createHttpApp } from '../../apps/api/src/http/http-app';
 import { dropSchema, TEST_DATABASE_URL } from '../../libs/read-models/src/testing/backends';
 
@@ -34,7 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     role: 'api',
     projector: config.runProjector,
     // As npm start runs it: on a thread of its own unless RELAY_THREAD=false.
-    relay: config.runRelay ? (config.relayThread ? 'thread' : true) : false,
+    relay: relayPlacement(config),
     ledger: true,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });

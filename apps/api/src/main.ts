@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { claimDataDir, createRuntime, installShutdown, loadConfig, serveOperationsOnThread, startProcess } from '@agreements/platform';
+import { claimDataDir, createRuntime, installShutdown, loadConfig, relayPlacement, serveOperationsOnThread, startProcess } from '@agreements/platform';
 import { loadCredentials } from './http/credentials';
 import { createHttpApp } from './http/http-app';
 
@@ -8,8 +8,7 @@ startProcess('api', async () => {
   const config = loadConfig();
   const credentials = loadCredentials(config.apiKeys, config.dataDir);
   const projector = config.runProjector ? (config.projectorThread ? 'thread' : true) : false;
-  const relay = config.runRelay ? (config.relayThread ? 'thread' : true) : false;
-  const runtime = await createRuntime(config, { role: 'api', projector, relay, ledger: true });
+  const runtime = await createRuntime(config, { role: 'api', projector, relay: relayPlacement(config), ledger: true });
   const app = await createHttpApp(runtime, credentials);
   try {
     await app.listen({ port: config.port, host: config.host });

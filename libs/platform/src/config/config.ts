@@ -88,6 +88,12 @@ function schemaName(raw: string | undefined): string {
   return value;
 }
 
+/** Where an API process runs the Kafka relay: on a worker thread of its own (the default), on its main thread (RELAY_THREAD=false), or not at all (RUN_RELAY=false). */
+export function relayPlacement(config: Pick<AppConfig, 'runRelay' | 'relayThread'>): boolean | 'thread' {
+  if (!config.runRelay) return false;
+  return config.relayThread ? 'thread' : true;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: intFrom(env, 'PORT', 3000, 0, 65535),
