@@ -5,6 +5,7 @@ import { threadBody } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
 import { openEventStore } from '../runtime/event-store';
 import { FOLLOWER_PAGE_CACHE_MIB } from '../runtime/memory-budget';
+import type { ThreadLogLine } from '../runtime/logged-thread';
 
 /** The keeper's scheduling priority (nice): below the API's threads, which take commands. */
 const KEEPER_NICE = 10;
@@ -26,21 +27,15 @@ function lowerThisThreadsPriority(): boolean {
   }
 }
 
-export interface LedgerThreadLog {
-  level: 'info' | 'error';
-  obj: Record<string, unknown>;
-  msg: string;
-}
-
 /**
  * The ledger keeper's thread body (see ledger-thread.ts): its own connections to the event store
  * and to the ledger file, the keeper following the log until stopped; `catchUp` appends what is
  * stored now and answers the tree's size.
  */
-export const ledgerThread = threadBody<{ config: AppConfig; file: string; pollIntervalMs: number }, 'catchUp' | 'size', number, LedgerThreadLog>({
+export const ledgerThread = threadBody<{ config: AppConfig; file: string; pollIntervalMs: number }, 'catchUp' | 'size', number, ThreadLogLine>({
   ordered: true,
   async open(data, thread) {
-    const log = (level: LedgerThreadLog['level'], obj: Record<string, unknown>, msg: string) => thread.emit({ level, obj, msg });
+    const log = (level: ThreadLogLine['level'], obj: Record<string, unknown>, msg: string) => thread.emit({ level, obj, msg });
     if (!lowerThisThreadsPriority()) log('info', {}, 'ledger thread: runs at normal priority (no per-thread priority here)');
     const eventStore = await openEventStore(
       data.config,

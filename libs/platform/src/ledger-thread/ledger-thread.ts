@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { KeeperHandle } from '@agreements/ledger';
-import { WorkerThread } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
-import type { LedgerThreadLog, ledgerThread } from './ledger-thread-body';
+import { startLoggedThread } from '../runtime/logged-thread';
+import type { ledgerThread } from './ledger-thread-body';
 
 const STOP_TIMEOUT_MS = 8000;
 const CATCH_UP_TIMEOUT_MS = 120_000;
@@ -15,19 +15,13 @@ const CATCH_UP_TIMEOUT_MS = 120_000;
  * connection to the ledger file for proofs and signing heads.
  */
 export async function startLedgerThread(config: AppConfig, file: string, logger: Logger, pollIntervalMs = 100): Promise<KeeperHandle> {
-  const thread = WorkerThread.start<typeof ledgerThread>({
+  const thread = await startLoggedThread<typeof ledgerThread>({
     module: join(__dirname, 'ledger-thread-body'),
     export: 'ledgerThread',
     data: { config, file, pollIntervalMs },
-    name: 'ledger thread',
-    onEvent: (line: LedgerThreadLog) => logger[line.level]({ ...line.obj, thread: 'ledger' }, line.msg),
-    onCrash: (err) => logger.error({ err }, 'ledger thread crashed'),
+    role: 'ledger',
+    logger,
   });
-  try {
-    await thread.ready();
-  } catch (err) {
-    throw new Error(`the ledger thread failed to start: ${(err as Error).message}`);
-  }
   return {
     start: () => undefined,
     catchUp: () => thread.request('catchUp', { timeoutMs: CATCH_UP_TIMEOUT_MS }),

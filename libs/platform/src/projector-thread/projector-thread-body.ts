@@ -4,21 +4,15 @@ import type { AppConfig } from '../config/config';
 import { openEventStore } from '../runtime/event-store';
 import { FOLLOWER_PAGE_CACHE_MIB } from '../runtime/memory-budget';
 import { openReadModels } from '../runtime/read-models';
-
-/** A log line of the thread, written by the API's logger (the thread has none of its own). */
-export interface ProjectorThreadLog {
-  level: 'info' | 'warn' | 'error';
-  obj: Record<string, unknown>;
-  msg: string;
-}
+import type { ThreadLogLine } from '../runtime/logged-thread';
 
 /**
  * The projector's thread body (see projector-thread.ts): its own connections to the event store
  * and the read models, the projector running until the thread is stopped, and its status on request.
  */
-export const projectorThread = threadBody<{ config: AppConfig }, 'status', ProjectorStatus, ProjectorThreadLog>({
+export const projectorThread = threadBody<{ config: AppConfig }, 'status', ProjectorStatus, ThreadLogLine>({
   async open(data, thread) {
-    const log = (level: ProjectorThreadLog['level'], obj: Record<string, unknown>, msg: string) =>
+    const log = (level: ThreadLogLine['level'], obj: Record<string, unknown>, msg: string) =>
       thread.emit({ level, obj, msg });
     // The thread reaches the events the API commits through the store's own polling (its commit
     // notifications stay on the API's thread); 20 ms keeps the projection lag low at little cost.

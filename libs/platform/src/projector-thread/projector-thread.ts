@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ProjectorStatus } from '@agreements/read-models';
-import { WorkerThread } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
-import type { ProjectorThreadLog, projectorThread } from './projector-thread-body';
+import { startLoggedThread } from '../runtime/logged-thread';
+import type { projectorThread } from './projector-thread-body';
 
 /** What the API process needs of a projector, wherever it runs. */
 export interface ProjectorHandle {
@@ -22,19 +22,13 @@ const STOP_TIMEOUT_MS = 8000;
  * read models; with the embedded store it polls for new events every 20 ms.
  */
 export async function startProjectorThread(config: AppConfig, logger: Logger): Promise<ProjectorHandle> {
-  const thread = WorkerThread.start<typeof projectorThread>({
+  const thread = await startLoggedThread<typeof projectorThread>({
     module: join(__dirname, 'projector-thread-body'),
     export: 'projectorThread',
     data: { config },
-    name: 'projector thread',
-    onEvent: (line: ProjectorThreadLog) => logger[line.level]({ ...line.obj, thread: 'projector' }, line.msg),
-    onCrash: (err) => logger.error({ err }, 'projector thread crashed'),
+    role: 'projector',
+    logger,
   });
-  try {
-    await thread.ready();
-  } catch (err) {
-    throw new Error(`the projector thread failed to start: ${(err as Error).message}`);
-  }
   return {
     status: () => thread.request('status', { timeoutMs: STATUS_TIMEOUT_MS }),
     stop: () => thread.stop({ timeoutMs: STOP_TIMEOUT_MS }),

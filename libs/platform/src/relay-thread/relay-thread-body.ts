@@ -4,13 +4,7 @@ import type { AppConfig } from '../config/config';
 import { openEventStore } from '../runtime/event-store';
 import { FOLLOWER_PAGE_CACHE_MIB } from '../runtime/memory-budget';
 import { openRelay } from '../runtime/relay';
-
-/** A log line of the thread, written by the API's logger (the thread has none of its own). */
-export interface RelayThreadLog {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  obj: Record<string, unknown>;
-  msg: string;
-}
+import type { ThreadLogLine } from '../runtime/logged-thread';
 
 export type RelayThreadRequest = { kind: 'status' } | { kind: 'caughtUp'; timeoutMs: number };
 
@@ -28,9 +22,9 @@ function loggable(obj: object): Record<string, unknown> {
  * checkpoint store and Kafka producer, the relay publishing until the thread is stopped; its
  * status, and "tell me when you have published everything stored now", on request.
  */
-export const relayThread = threadBody<{ config: AppConfig; pollIntervalMs: number }, RelayThreadRequest, RelayStatus | null, RelayThreadLog>({
+export const relayThread = threadBody<{ config: AppConfig; pollIntervalMs: number }, RelayThreadRequest, RelayStatus | null, ThreadLogLine>({
   async open(data, thread) {
-    const line = (level: RelayThreadLog['level']) => (obj: object, msg?: string) =>
+    const line = (level: ThreadLogLine['level']) => (obj: object, msg?: string) =>
       thread.emit({ level, obj: { ...loggable(obj), component: 'relay' }, msg: msg ?? '' });
     // kafkajs' own lines are debug: only sent across when someone will read them.
     const debugOn = data.config.logLevel === 'debug' || data.config.logLevel === 'trace';
@@ -42,14 +36,10 @@ export const relayThread = threadBody<{ config: AppConfig; pollIntervalMs: numbe
       // this connection, so it looks for new ones every pollIntervalMs.
       { pollIntervalMs: data.pollIntervalMs, pageCacheMiB: FOLLOWER_PAGE_CACHE_MIB },
     );
-    let service;
-    try {
-      service = await openRelay(data.config, eventStore, logger);
-    } catch (err) {
+    const opened = await openRelay(data.config, eventStore, logger).catch(async (err: unknown) => {
       await eventStore.close();
       throw err;
-    }
-    const opened = service;
+    });
     return {
       async handle(request) {
         if (request.kind === 'status') return opened.relay.status();

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RelayStatus, RelayStatusSource } from '@agreements/messaging';
-import { WorkerThread } from '@agreements/worker-threads';
 import type { AppConfig } from '../config/config';
-import type { RelayThreadLog, relayThread } from './relay-thread-body';
+import { startLoggedThread } from '../runtime/logged-thread';
+import type { relayThread } from './relay-thread-body';
 
 /** What the API process needs of a relay that runs on a thread of its own. */
 export interface RelayThreadHandle extends RelayStatusSource {
@@ -30,19 +30,14 @@ const STOP_TIMEOUT_MS = 20_000;
  * status summaries are folded on a thread of the relay's own, as in apps/relay.
  */
 export async function startRelayThread(config: AppConfig, logger: Logger, pollIntervalMs = RELAY_THREAD_POLL_MS): Promise<RelayThreadHandle> {
-  const thread = WorkerThread.start<typeof relayThread>({
+  const thread = await startLoggedThread<typeof relayThread>({
     module: join(__dirname, 'relay-thread-body'),
     export: 'relayThread',
     data: { config, pollIntervalMs },
-    name: 'relay thread',
-    onEvent: (line: RelayThreadLog) => logger[line.level]({ ...line.obj, thread: 'relay' }, line.msg),
-    onCrash: (err) => logger.error({ err }, 'relay thread crashed; the relay is not publishing until the process restarts'),
+    role: 'relay',
+    logger,
+    crashMessage: 'relay thread crashed; the relay is not publishing until the process restarts',
   });
-  try {
-    await thread.ready();
-  } catch (err) {
-    throw new Error(`the relay thread failed to start: ${(err as Error).message}`);
-  }
   return {
     status: async () => (await thread.request({ kind: 'status' }, { timeoutMs: STATUS_TIMEOUT_MS })) as RelayStatus,
     waitUntilCaughtUp: async (timeoutMs = 30_000) => {
